@@ -1,0 +1,1 @@
+"""Lupi's Django project: settings, URLs and one app per platform domain."""

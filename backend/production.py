@@ -1,0 +1,30 @@
+"""Production settings: everything from ``backend.settings`` plus the hardening that
+``manage.py check --deploy`` asks for. Select with
+``DJANGO_SETTINGS_MODULE=backend.production``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from backend.settings import *  # noqa: F403
+from backend.settings import env_bool, env_int
+
+DEBUG = False
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters")
+
+GRAPHIQL_ENABLED = False
+GRAPHQL_INTROSPECTION = False
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,25 @@
+"""URLs: the GraphQL API, the admin, and the SPA at the root."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from backend.spa import spa_index
+from schema import schema
+from schema.views import LupiGraphQLView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # GET sets the CSRF cookie so GraphiQL and the SPA can send mutations.
+    path(
+        "graphql/",
+        ensure_csrf_cookie(
+            LupiGraphQLView.as_view(
+                schema=schema, graphql_ide="graphiql" if settings.GRAPHIQL_ENABLED else None
+            )
+        ),
+        name="graphql",
+    ),
+    re_path(r"^(?!static/|admin/|graphql/).*$", ensure_csrf_cookie(spa_index), name="spa"),
+]
