@@ -75,9 +75,7 @@ class NotInterested(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="not_interested"
     )
     tag = models.ForeignKey("content.Tag", on_delete=models.CASCADE, null=True, blank=True)
-    creator = models.ForeignKey(
-        "content.Creator", on_delete=models.CASCADE, null=True, blank=True
-    )
+    creator = models.ForeignKey("content.Creator", on_delete=models.CASCADE, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

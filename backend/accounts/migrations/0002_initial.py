@@ -4,33 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('content', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("content", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='interested_categories',
-            field=models.ManyToManyField(blank=True, help_text='Categories the user declared an interest in.', related_name='followers', to='content.category'),
+            model_name="user",
+            name="interested_categories",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Categories the user declared an interest in.",
+                related_name="followers",
+                to="content.category",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='interested_tags',
-            field=models.ManyToManyField(blank=True, help_text='Tags the user declared an interest in; used for cold-start recommendations.', related_name='followers', to='content.tag'),
+            model_name="user",
+            name="interested_tags",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Tags the user declared an interest in; used for cold-start recommendations.",
+                related_name="followers",
+                to="content.tag",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='user_permissions',
-            field=models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions'),
+            model_name="user",
+            name="user_permissions",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Specific permissions for this user.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.permission",
+                verbose_name="user permissions",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('font_size__gte', 10), ('font_size__lte', 28)), name='user_font_size_in_range'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("font_size__gte", 10), ("font_size__lte", 28)),
+                name="user_font_size_in_range",
+            ),
         ),
     ]

@@ -5,48 +5,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='TrainingRun',
+            name="TrainingRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='running', max_length=16)),
-                ('params', models.JSONField(default=dict, help_text='Command options and model settings.')),
-                ('loss_curve', models.JSONField(default=list, help_text='Mean training loss per epoch.')),
-                ('metrics', models.JSONField(default=dict, help_text='Validation metrics (recall, NDCG, ...).')),
-                ('data_hash', models.CharField(blank=True, help_text='Snapshot of the data.', max_length=64)),
-                ('num_users', models.PositiveIntegerField(default=0)),
-                ('num_items', models.PositiveIntegerField(default=0)),
-                ('num_interactions', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True, help_text='Why the run failed, when it did.')),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="running",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "params",
+                    models.JSONField(default=dict, help_text="Command options and model settings."),
+                ),
+                (
+                    "loss_curve",
+                    models.JSONField(default=list, help_text="Mean training loss per epoch."),
+                ),
+                (
+                    "metrics",
+                    models.JSONField(
+                        default=dict, help_text="Validation metrics (recall, NDCG, ...)."
+                    ),
+                ),
+                (
+                    "data_hash",
+                    models.CharField(blank=True, help_text="Snapshot of the data.", max_length=64),
+                ),
+                ("num_users", models.PositiveIntegerField(default=0)),
+                ("num_items", models.PositiveIntegerField(default=0)),
+                ("num_interactions", models.PositiveIntegerField(default=0)),
+                (
+                    "error",
+                    models.TextField(blank=True, help_text="Why the run failed, when it did."),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ModelVersion',
+            name="ModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(help_text='Artifact directory name.', max_length=64, unique=True)),
-                ('path', models.CharField(help_text='Artifact directory.', max_length=500)),
-                ('metrics', models.JSONField(default=dict)),
-                ('is_active', models.BooleanField(db_index=True, default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('promoted_at', models.DateTimeField(blank=True, null=True)),
-                ('training_run', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='model_version', to='recommendations.trainingrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.CharField(
+                        help_text="Artifact directory name.", max_length=64, unique=True
+                    ),
+                ),
+                ("path", models.CharField(help_text="Artifact directory.", max_length=500)),
+                ("metrics", models.JSONField(default=dict)),
+                ("is_active", models.BooleanField(db_index=True, default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("promoted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "training_run",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="model_version",
+                        to="recommendations.trainingrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='one_active_model_version')],
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_active", True)),
+                        fields=("is_active",),
+                        name="one_active_model_version",
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,93 @@
+"""Settings come from the environment; the production module passes the deploy checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+SHOW = (
+    "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'backend.settings');"
+    "django.setup(); from django.conf import settings as s;"
+    "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'], s.DEBUG)"
+)
+
+
+def test_defaults_are_sqlite_and_in_process_cache(tmp_path: Path) -> None:
+    out = run_python(SHOW, LUPI_VAR_DIR=str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "False",
+    ]
+
+
+def test_environment_switches_to_postgresql_and_redis(tmp_path: Path) -> None:
+    out = run_python(
+        SHOW,
+        LUPI_VAR_DIR=str(tmp_path),
+        DATABASE_URL="postgres://u@db.example:5432/lupi",
+        REDIS_URL="redis://cache.example:6379/0",
+        DEBUG="1",
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [
+        "django.db.backends.postgresql",
+        "django.core.cache.backends.redis.RedisCache",
+        "True",
+    ]
+
+
+def test_bad_integer_setting_is_a_clear_error(tmp_path: Path) -> None:
+    out = run_python(SHOW, LUPI_VAR_DIR=str(tmp_path), GRAPHQL_MAX_DEPTH="deep")
+    assert out.returncode != 0
+    assert "GRAPHQL_MAX_DEPTH must be an integer" in out.stderr
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "backend.production",
+            "SECRET_KEY": "p" * 20 + "roduction-secret-key-with-many-distinct-chars-0123456789",
+            "LUPI_VAR_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "no issues" in out.stdout
+
+
+@pytest.mark.parametrize("key", ["", "short"])
+def test_production_refuses_a_weak_secret_key(tmp_path: Path, key: str) -> None:
+    out = run_python(
+        "import django, os; django.setup()",
+        DJANGO_SETTINGS_MODULE="backend.production",
+        SECRET_KEY=key,
+        LUPI_VAR_DIR=str(tmp_path),
+    )
+    assert out.returncode != 0
+    assert "SECRET_KEY must be set" in out.stderr
