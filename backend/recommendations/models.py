@@ -44,6 +44,9 @@ class ModelVersion(models.Model):
     is_active = models.BooleanField(default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     promoted_at = models.DateTimeField(null=True, blank=True)
+    rolled_back_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when a rollback retired this version."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
