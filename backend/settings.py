@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "backend.content",
     "backend.interactions",
     "backend.recommendations",
+    "backend.insights",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [p for p in [BASE_DIR / "frontend" / "dist"] if p.exists()]
+
+# Served recommendation lists are cached per user, arguments and model version.
+RECOMMENDATION_CACHE_TTL = env_int("RECOMMENDATION_CACHE_TTL", 600)
 
 # Model artifacts written by ``train_gnn``.
 LUPI_ARTIFACT_DIR = Path(os.environ.get("LUPI_ARTIFACT_DIR", VAR_DIR / "models"))
