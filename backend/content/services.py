@@ -1,0 +1,74 @@
+"""Content services: what the catalogue shows, filtered and ordered for readers."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from backend.content.models import Category, ContentItem, Creator, Tag
+
+__all__ = [
+    "ITEM_ORDERINGS",
+    "categories",
+    "creators",
+    "creators_by_ids",
+    "items_by_ids",
+    "published_items",
+    "tags",
+]
+
+# Every ordering ends with the primary key so that pages never overlap or skip rows.
+ITEM_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "published_at_desc": ("-published_at", "-id"),
+    "published_at_asc": ("published_at", "id"),
+    "title_asc": ("title", "id"),
+    "title_desc": ("-title", "-id"),
+}
+
+
+def published_items(
+    *,
+    type: str | None = None,
+    category_id: int | None = None,
+    tag_id: int | None = None,
+    creator_id: int | None = None,
+    ordering: str = "published_at_desc",
+) -> QuerySet[ContentItem]:
+    """Items readers may see (published, not scheduled for later), filtered and ordered."""
+    qs = ContentItem.objects.filter(published_at__isnull=False, published_at__lte=timezone.now())
+    if type is not None:
+        qs = qs.filter(type=type)
+    if category_id is not None:
+        qs = qs.filter(category_id=category_id)
+    if tag_id is not None:
+        qs = qs.filter(tags__id=tag_id)
+    if creator_id is not None:
+        qs = qs.filter(creator_id=creator_id)
+    return qs.order_by(*ITEM_ORDERINGS[ordering])
+
+
+def tags() -> QuerySet[Tag]:
+    return Tag.objects.order_by("name")
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.order_by("name")
+
+
+def creators() -> QuerySet[Creator]:
+    return Creator.objects.all()
+
+
+def items_by_ids(ids: list[int]) -> dict[int, ContentItem]:
+    """Published items by id, with creator, category and tags loaded, in one batch."""
+    qs = (
+        published_items()
+        .filter(pk__in=ids)
+        .select_related("creator", "category")
+        .prefetch_related("tags")
+    )
+    return {item.pk: item for item in qs}
+
+
+def creators_by_ids(ids: list[int]) -> dict[int, Creator]:
+    return {creator.pk: creator for creator in Creator.objects.filter(pk__in=ids)}

@@ -1,0 +1,161 @@
+"""Feedback services: recording what people do with items and what they refuse.
+
+Writes are all-or-nothing: a batch is validated in full before anything is stored, and
+stored with one ``bulk_create`` inside a transaction.
+"""
+
+from __future__ import annotations
+
+import math
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.content import services as content_services
+from backend.content.models import Creator, Tag
+from backend.interactions.models import Interaction, InteractionKind, NotInterested
+
+__all__ = [
+    "InteractionData",
+    "interactions_of",
+    "mark_not_interested",
+    "record_interaction",
+    "record_interactions",
+]
+
+DEVICE_MAX_LENGTH = Interaction._meta.get_field("device").max_length
+TIMEZONE_MAX_LENGTH = Interaction._meta.get_field("client_timezone").max_length
+
+
+@dataclass(frozen=True)
+class InteractionData:
+    """One interaction as a client reports it, before validation."""
+
+    item_id: int
+    kind: str
+    value: float | None = None
+    device: str = ""
+    timezone: str = ""
+    local_hour: int | None = None
+
+
+def _errors_of(data: InteractionData) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if data.kind not in InteractionKind.values:
+        errors["kind"] = [f"Unknown interaction kind {data.kind!r}."]
+    if data.value is not None and (not math.isfinite(data.value) or data.value < 0):
+        errors["value"] = ["Enter a finite number of zero or more."]
+    if len(data.device) > DEVICE_MAX_LENGTH:
+        errors["context.device"] = [f"Use at most {DEVICE_MAX_LENGTH} characters."]
+    if data.timezone:
+        valid = len(data.timezone) <= TIMEZONE_MAX_LENGTH
+        if valid:
+            try:
+                zoneinfo.ZoneInfo(data.timezone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                valid = False
+        if not valid:
+            errors["context.timezone"] = [
+                f"Unknown time zone {data.timezone!r}; use an IANA name such as Europe/Paris."
+            ]
+    if data.local_hour is not None and not 0 <= data.local_hour <= 23:
+        errors["context.local_hour"] = ["Enter an hour from 0 to 23."]
+    return errors
+
+
+def record_interactions(
+    user: User, entries: list[InteractionData], *, max_batch: int | None = None
+) -> list[Interaction]:
+    """Validate every entry, then store them all in one transaction, or none of them.
+
+    Error keys are ``[index].field`` so the caller can point at the offending entry.
+    """
+    limit = settings.INTERACTION_BATCH_MAX if max_batch is None else max_batch
+    if not entries:
+        raise ValidationError({"": ["Send at least one interaction."]})
+    if len(entries) > limit:
+        raise ValidationError(
+            {"": [f"Send at most {limit} interactions at once; got {len(entries)}."]}
+        )
+    errors: dict[str, list[str]] = {}
+    for index, data in enumerate(entries):
+        for field, messages in _errors_of(data).items():
+            errors[f"[{index}].{field}"] = messages
+    known = content_services.items_by_ids(list({data.item_id for data in entries}))
+    for index, data in enumerate(entries):
+        if data.item_id not in known:
+            errors[f"[{index}].item_id"] = [f"No published item with id {data.item_id}."]
+    if errors:
+        raise ValidationError(dict(sorted(errors.items(), key=_by_index)))
+    now = timezone.now()
+    rows = [
+        Interaction(
+            user=user,
+            item=known[data.item_id],
+            kind=data.kind,
+            value=data.value,
+            device=data.device,
+            client_timezone=data.timezone,
+            local_hour=data.local_hour,
+            occurred_at=now,
+        )
+        for data in entries
+    ]
+    with transaction.atomic():
+        created = Interaction.objects.bulk_create(rows)
+    return created
+
+
+def _by_index(entry: tuple[str, list[str]]) -> tuple[int, str]:
+    key = entry[0]
+    index = int(key[1 : key.index("]")]) if key.startswith("[") else -1
+    return index, key
+
+
+def record_interaction(user: User, data: InteractionData) -> Interaction:
+    """Store one interaction; errors are keyed by field name."""
+    try:
+        return record_interactions(user, [data], max_batch=1)[0]
+    except ValidationError as exc:
+        raise ValidationError(
+            {key.removeprefix("[0]."): messages for key, messages in exc.message_dict.items()}
+        ) from None
+
+
+def mark_not_interested(
+    user: User, *, tag_id: int | None = None, creator_id: int | None = None
+) -> NotInterested:
+    """Record "not interested in this tag / creator"; exactly one target, idempotent."""
+    if (tag_id is None) == (creator_id is None):
+        raise ValidationError({"": ["Give exactly one of tag_id or creator_id."]})
+    if tag_id is not None:
+        tag = Tag.objects.filter(pk=tag_id).first()
+        if tag is None:
+            raise ValidationError({"tag_id": [f"No tag with id {tag_id}."]})
+        target = {"tag": tag}
+    else:
+        creator = Creator.objects.filter(pk=creator_id).first()
+        if creator is None:
+            raise ValidationError({"creator_id": [f"No creator with id {creator_id}."]})
+        target = {"creator": creator}
+    try:
+        with transaction.atomic():
+            entry, _ = NotInterested.objects.get_or_create(user=user, **target)
+    except IntegrityError:
+        # A concurrent request stored the same entry first: it is there, which is the goal.
+        entry = NotInterested.objects.get(user=user, **target)
+    return entry
+
+
+def interactions_of(user: User | AnonymousUser) -> QuerySet[Interaction]:
+    """The user's own interactions, newest first; nothing for an anonymous visitor."""
+    if not user.is_authenticated:
+        return Interaction.objects.none()
+    return Interaction.objects.filter(user=user).order_by("-occurred_at", "-id")

@@ -1,0 +1,82 @@
+"""GraphQL types of the catalogue: items, creators, tags and categories."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+import strawberry
+import strawberry_django
+from strawberry import auto
+
+from backend.content import models
+from backend.content import services as content_services
+from schema.pagination import Connection
+
+__all__ = ["Category", "ContentItem", "ContentType", "Creator", "ItemOrder", "Tag"]
+
+ContentType = strawberry.enum(
+    Enum("ContentType", {choice.name: choice.value for choice in models.ContentType}),
+    description="Kind of content: blog post, video, image or audio.",
+)
+
+
+@strawberry.enum(description="How a list of items is sorted.")
+class ItemOrder(Enum):
+    PUBLISHED_AT_DESC = "published_at_desc"
+    PUBLISHED_AT_ASC = "published_at_asc"
+    TITLE_ASC = "title_asc"
+    TITLE_DESC = "title_desc"
+
+
+@strawberry_django.type(models.Tag, description="A free label on items, e.g. `vegan`.")
+class Tag:
+    id: strawberry.ID
+    name: auto
+    slug: auto
+
+
+@strawberry_django.type(
+    models.Category, description="A top-level section of the catalogue, e.g. Cooking."
+)
+class Category:
+    id: strawberry.ID
+    name: auto
+    slug: auto
+
+
+@strawberry_django.type(
+    models.Creator,
+    description="Someone who publishes items. Only the public profile is shown here.",
+)
+class Creator:
+    id: strawberry.ID
+    display_name: auto
+    bio: auto
+
+    @strawberry_django.connection(
+        Connection["ContentItem"],
+        description="This creator's published items, newest first unless `orderBy` says so.",
+    )
+    def items(
+        self,
+        root: strawberry.Parent[models.Creator],
+        order_by: ItemOrder = ItemOrder.PUBLISHED_AT_DESC,
+    ) -> Iterable[models.ContentItem]:
+        return content_services.published_items(creator_id=root.pk, ordering=order_by.value)
+
+
+@strawberry_django.type(
+    models.ContentItem, description="One piece of published content: a blog post, video, ..."
+)
+class ContentItem:
+    id: strawberry.ID
+    type: ContentType = strawberry_django.field(description="Kind of content.")
+    title: auto
+    excerpt: auto
+    body: auto
+    image_url: auto
+    published_at: auto
+    creator: Creator = strawberry_django.field(description="Who published it.")
+    category: Category | None = strawberry_django.field(description="Section of the catalogue.")
+    tags: list[Tag] = strawberry_django.field(description="Labels, sorted by name.")

@@ -1,0 +1,47 @@
+"""Turning service validation errors into GraphQL errors that name the offending field."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from graphql import GraphQLError
+
+__all__ = ["BAD_USER_INPUT", "UNAUTHENTICATED", "input_error", "login_required"]
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+UNAUTHENTICATED = "UNAUTHENTICATED"
+
+
+def _camel(path: str) -> str:
+    return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), path)
+
+
+def input_error(exc: ValidationError, prefix: str = "") -> GraphQLError:
+    """One error whose message reads ``field: problem`` for each problem found.
+
+    ``extensions.field`` names the first offending field and ``extensions.fields`` maps
+    every offending field to its messages, with GraphQL (camelCase) names. Keys starting
+    with ``[`` are list positions and join the prefix without a dot.
+    """
+    fields: dict[str, list[str]] = {}
+    for key, messages in exc.message_dict.items():
+        if key in ("", "__all__"):
+            name = prefix
+        elif key.startswith("[") or not prefix:
+            name = prefix + _camel(key)
+        else:
+            name = f"{prefix}.{_camel(key)}"
+        fields.setdefault(name or "input", []).extend(messages)
+    message = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
+    return GraphQLError(
+        message,
+        extensions={"code": BAD_USER_INPUT, "field": next(iter(fields)), "fields": fields},
+    )
+
+
+def login_required(operation: str) -> GraphQLError:
+    return GraphQLError(
+        f"{operation}: Log in first; anonymous users cannot do this.",
+        extensions={"code": UNAUTHENTICATED, "field": operation},
+    )
