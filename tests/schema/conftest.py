@@ -71,7 +71,7 @@ class GraphQL:
 
     def csrf_token(self) -> str:
         if "csrftoken" not in self.client.cookies:
-            self.client.get("/graphql/", HTTP_ACCEPT="application/json")
+            self.client.get("/graphql/", {"query": "{ __typename }"})
         return self.client.cookies["csrftoken"].value
 
     def post(self, query: str, variables: dict | None = None, *, csrf: bool = True):
@@ -94,6 +94,12 @@ class GraphQL:
 
 def error_messages(result: dict) -> list[str]:
     return [error["message"] for error in result.get("errors", [])]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Real hashers are slow on purpose; these tests check the API, not the hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
