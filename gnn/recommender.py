@@ -1,0 +1,272 @@
+"""Inference on trained embeddings: top-N, similar items, user fold-in, new-item embeddings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+from .content import ContentSpec, build_content_matrix
+from .model import linear_filter_scores
+
+__all__ = ["ModelWeights"]
+
+
+def _topk(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise top ``k`` of a score matrix, best first (``torch.topk`` on a view, no copy)."""
+    k = min(k, scores.shape[1])
+    val, idx = torch.topk(torch.from_numpy(scores), k, dim=1)
+    return val.numpy(), idx.numpy()
+
+
+@dataclass
+class ModelWeights:
+    """Everything needed to score: graph and content embeddings, the blend, the fold-in map.
+
+    Scores of user ``u`` for item ``i`` (see :class:`gnn.model.HybridLightGCN`):
+
+    * graph: ``g(u, i) = e_u . e_i`` (``item_graph`` already carries the ``d_i^gamma`` factor),
+      plus ``linear_weight * (r^_u R~^T R~)_i`` when the closed-form linear filter is kept;
+    * content: ``c(u, i) = e_u . c_i``;
+    * blended: ``(1 - b_i) g + b_i c`` with ``b_i = blend`` for items with interactions and
+      ``cold_blend`` for items without, whose graph embedding only comes from tags.
+
+    ``item_embeddings`` stores the blended item vectors so that a recommendation is one matrix
+    product and a top-k.
+    """
+
+    user_graph: np.ndarray
+    item_graph: np.ndarray
+    tag_graph: np.ndarray
+    category_graph: np.ndarray
+    item_content: np.ndarray
+    content_weight: np.ndarray
+    content_spec: ContentSpec
+    fold_in_map: np.ndarray
+    item_warm: np.ndarray
+    item_popularity: np.ndarray
+    item_scale: np.ndarray
+    blend: float = 0.0
+    cold_blend: float = 1.0
+    linear_weight: float = 0.0
+    graph_norm: sp.csr_matrix | None = None
+    user_rows: sp.csr_matrix | None = None
+    item_embeddings: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the blended item vectors after ``blend`` or ``cold_blend`` changed."""
+        b = np.where(self.item_warm, self.blend, self.cold_blend).astype(np.float32)[:, None]
+        self.item_embeddings = np.ascontiguousarray(
+            (1.0 - b) * self.item_graph + b * self.item_content, dtype=np.float32
+        )
+        self._norm_t = self.graph_norm.T.tocsr() if self.graph_norm is not None else None
+
+    # -- shapes -------------------------------------------------------------------------
+    @property
+    def user_embeddings(self) -> np.ndarray:
+        return self.user_graph
+
+    @property
+    def tag_embeddings(self) -> np.ndarray:
+        return self.tag_graph
+
+    @property
+    def category_embeddings(self) -> np.ndarray:
+        return self.category_graph
+
+    @property
+    def num_users(self) -> int:
+        return self.user_graph.shape[0]
+
+    @property
+    def num_items(self) -> int:
+        return self.item_graph.shape[0]
+
+    @property
+    def dim(self) -> int:
+        return self.item_graph.shape[1]
+
+    # -- scoring ------------------------------------------------------------------------
+    def _linear_rows(self, rows: sp.csr_matrix) -> np.ndarray | None:
+        if not self.linear_weight or self.graph_norm is None:
+            return None
+        return self.linear_weight * linear_filter_scores(rows, self.graph_norm, self._norm_t)
+
+    def user_scores(self, user_rows: np.ndarray) -> np.ndarray:
+        """Blended scores (users x items) of known users."""
+        user_rows = np.asarray(user_rows, dtype=np.int64)
+        scores = self.user_graph[user_rows] @ self.item_embeddings.T
+        if self.user_rows is not None:
+            lin = self._linear_rows(self.user_rows[user_rows])
+            if lin is not None:
+                warm = np.where(self.item_warm, 1.0 - self.blend, 1.0 - self.cold_blend)
+                scores += lin * warm.astype(np.float32)
+        return scores
+
+    def score_breakdown(self, user_row: int, item_rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Graph and content scores of ``item_rows`` for one user, and the blend weights."""
+        item_rows = np.asarray(item_rows, dtype=np.int64)
+        e_u = self.user_graph[user_row]
+        graph = self.item_graph[item_rows] @ e_u
+        if self.user_rows is not None:
+            lin = self._linear_rows(self.user_rows[[user_row]])
+            if lin is not None:
+                graph = graph + lin[0, item_rows]
+        content = self.item_content[item_rows] @ e_u
+        b = np.where(self.item_warm[item_rows], self.blend, self.cold_blend)
+        return {
+            "graph": graph,
+            "content": content,
+            "blend": b,
+            "score": (1 - b) * graph + b * content,
+        }
+
+    def _exclude(self, scores: np.ndarray, exclude: Sequence[np.ndarray] | None) -> None:
+        if exclude is None:
+            return
+        for row, items in enumerate(exclude):
+            if items is not None and len(items):
+                scores[row, np.asarray(items, dtype=np.int64)] = -np.inf
+
+    def recommend(
+        self, user_rows: np.ndarray, k: int, exclude: Sequence[np.ndarray] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` ``(scores, item_rows)`` for each user row, never an item of ``exclude``."""
+        scores = self.user_scores(np.atleast_1d(user_rows))
+        self._exclude(scores, exclude)
+        return _topk(scores, k)
+
+    def score_vector(
+        self,
+        user_vector: np.ndarray,
+        exclude: np.ndarray | None = None,
+        k: int = 20,
+        *,
+        item_rows: np.ndarray | None = None,
+        item_weights: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` items for a user vector (e.g. from :meth:`fold_in_user`).
+
+        Passing the user's ``item_rows`` (and weights) adds the linear-filter part of the graph
+        score when the model keeps one.
+        """
+        scores = (self.item_embeddings @ np.asarray(user_vector, dtype=np.float32))[None, :]
+        if item_rows is not None and len(item_rows) and self.linear_weight:
+            row = self._interaction_row(item_rows, item_weights)
+            lin = self._linear_rows(row)
+            warm = np.where(self.item_warm, 1.0 - self.blend, 1.0 - self.cold_blend)
+            scores = scores + lin * warm.astype(np.float32)
+        self._exclude(scores, None if exclude is None else [exclude])
+        val, idx = _topk(scores, k)
+        return val[0], idx[0]
+
+    def similar_items(self, item_row: int, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` items most cosine-similar to ``item_row`` (itself excluded)."""
+        emb = self.item_embeddings
+        norms = np.maximum(np.linalg.norm(emb, axis=1), 1e-12)
+        sims = (emb @ emb[item_row]) / (norms * norms[item_row])
+        sims[item_row] = -np.inf
+        val, idx = _topk(sims[None, :].astype(np.float32), k)
+        return val[0], idx[0]
+
+    # -- cold start ---------------------------------------------------------------------
+    def _interaction_row(self, item_rows: np.ndarray, weights: np.ndarray | None) -> sp.csr_matrix:
+        item_rows = np.asarray(item_rows, dtype=np.int64)
+        w = np.ones(len(item_rows), np.float32) if weights is None else np.asarray(weights)
+        w = np.where(w >= 1.0, 1.0 + np.log(np.maximum(w, 1.0)), w).astype(np.float32)
+        w = np.maximum(w, 0.0)
+        deg = max(float(w.sum()), 1e-12)
+        return sp.csr_matrix(
+            (w / np.sqrt(deg), (np.zeros(len(item_rows), np.int64), item_rows)),
+            shape=(1, self.num_items),
+        )
+
+    def fold_in_user(
+        self,
+        item_rows: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
+        tag_rows: np.ndarray | None = None,
+        category_rows: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Embed a user who is not in the model from interactions and/or declared interests.
+
+        Interactions are propagated like one LightGCN layer (``r^_u`` times the unscaled item
+        embeddings, negative weights dropped) and mapped into user space by ``fold_in_map``, a
+        ridge regression fitted on the training users. Declared tags and categories are
+        context nodes like users, so their embeddings are averaged in directly. Returns a
+        zero vector when nothing is given (the caller falls back to trending items).
+        """
+        parts: list[np.ndarray] = []
+        if item_rows is not None and len(item_rows):
+            row = self._interaction_row(item_rows, weights)
+            base = self.item_graph / self.item_scale[:, None]
+            parts.append(np.asarray(row @ base).ravel() @ self.fold_in_map)
+        interests = []
+        if tag_rows is not None and len(tag_rows):
+            interests.append(self.tag_graph[np.asarray(tag_rows, dtype=np.int64)])
+        if category_rows is not None and len(category_rows):
+            interests.append(self.category_graph[np.asarray(category_rows, dtype=np.int64)])
+        if interests:
+            # Interests are scaled to the typical user norm so that they weigh like one user.
+            vec = np.concatenate(interests).mean(axis=0)
+            parts.append(vec * self._user_norm / max(float(np.linalg.norm(vec)), 1e-12))
+        if not parts:
+            return np.zeros(self.dim, dtype=np.float32)
+        return np.mean(parts, axis=0).astype(np.float32)
+
+    @property
+    def _user_norm(self) -> float:
+        if not self.num_users:
+            return 1.0
+        return float(np.median(np.linalg.norm(self.user_graph, axis=1)))
+
+    def content_features(
+        self,
+        item_tags: Sequence[np.ndarray] | None = None,
+        item_category: np.ndarray | None = None,
+        item_type: np.ndarray | None = None,
+        item_text: list[str] | None = None,
+    ) -> sp.csr_matrix:
+        """Content feature rows of new items, featurised exactly as in training."""
+        n = _count(item_tags, item_category, item_type, item_text)
+        pairs = None
+        if item_tags is not None:
+            rows = np.concatenate([np.full(len(t), i) for i, t in enumerate(item_tags)] + [[]])
+            tags = np.concatenate([np.asarray(t) for t in item_tags] + [[]])
+            pairs = (rows.astype(np.int64), tags.astype(np.int64))
+        return build_content_matrix(
+            self.content_spec,
+            n,
+            item_tags=pairs,
+            item_category=None if item_category is None else np.asarray(item_category),
+            item_type=None if item_type is None else np.asarray(item_type),
+            item_text=item_text,
+        )
+
+    def embed_new_items(
+        self,
+        item_tags: Sequence[np.ndarray] | None = None,
+        item_category: np.ndarray | None = None,
+        item_type: np.ndarray | None = None,
+        item_text: list[str] | None = None,
+    ) -> np.ndarray:
+        """Vectors for items unseen in training, from content alone (the content tower).
+
+        ``item_tags`` is one array of tag rows per item. The result is comparable with
+        ``item_embeddings``: ``user_vector @ result.T`` scores the new items.
+        """
+        feats = self.content_features(item_tags, item_category, item_type, item_text)
+        return np.asarray(feats @ self.content_weight, dtype=np.float32)
+
+
+def _count(*parts: object) -> int:
+    for part in parts:
+        if part is not None:
+            return len(part)  # type: ignore[arg-type]
+    raise ValueError("give at least one of tags, category, type or text")
