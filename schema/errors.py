@@ -17,12 +17,13 @@ def _camel(path: str) -> str:
     return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), path)
 
 
-def input_error(exc: ValidationError, prefix: str = "") -> GraphQLError:
+def input_error(exc: ValidationError, prefix: str = "", whole: str = "input") -> GraphQLError:
     """One error whose message reads ``field: problem`` for each problem found.
 
     ``extensions.field`` names the first offending field and ``extensions.fields`` maps
     every offending field to its messages, with GraphQL (camelCase) names. Keys starting
-    with ``[`` are list positions and join the prefix without a dot.
+    with ``[`` are list positions and join the prefix without a dot. An error about the
+    input as a whole is reported under ``prefix``, or ``whole`` when there is no prefix.
     """
     fields: dict[str, list[str]] = {}
     for key, messages in exc.message_dict.items():
@@ -32,7 +33,7 @@ def input_error(exc: ValidationError, prefix: str = "") -> GraphQLError:
             name = prefix + _camel(key)
         else:
             name = f"{prefix}.{_camel(key)}"
-        fields.setdefault(name or "input", []).extend(messages)
+        fields.setdefault(name or whole, []).extend(messages)
     message = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
     return GraphQLError(
         message,

@@ -134,7 +134,7 @@ def mark_not_interested(
 ) -> NotInterested:
     """Record "not interested in this tag / creator"; exactly one target, idempotent."""
     if (tag_id is None) == (creator_id is None):
-        raise ValidationError({"": ["Give exactly one of tag_id or creator_id."]})
+        raise ValidationError({"": ["Give exactly one target: a tag or a creator, not both."]})
     if tag_id is not None:
         tag = Tag.objects.filter(pk=tag_id).first()
         if tag is None:

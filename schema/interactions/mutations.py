@@ -127,4 +127,4 @@ class InteractionsMutation:
                 creator_id=None if creator_id is None else parse_id(creator_id, "creator_id"),
             )
         except ValidationError as exc:
-            raise input_error(exc) from None
+            raise input_error(exc, whole="markNotInterested") from None
