@@ -3,20 +3,39 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from schema import limits
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.content.queries import ContentQuery
+from schema.errors import BAD_USER_INPUT, UNAUTHENTICATED
 from schema.interactions.mutations import InteractionsMutation
 
 Query = merge_types("Query", (AccountsQuery, ContentQuery))
 Mutation = merge_types("Mutation", (AccountsMutation, InteractionsMutation))
 
-schema = strawberry.Schema(
+# Errors the client caused and was told about in the response; not worth a traceback.
+EXPECTED_ERROR_CODES = frozenset({BAD_USER_INPUT, UNAUTHENTICATED})
+
+
+class LupiSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [
+            error
+            for error in errors
+            if (error.extensions or {}).get("code") not in EXPECTED_ERROR_CODES
+        ]
+        super().process_errors(unexpected, execution_context)
+
+
+schema = LupiSchema(
     query=Query,
     mutation=Mutation,
     config=StrawberryConfig(relay_max_results=limits.MAX_PAGE_SIZE),

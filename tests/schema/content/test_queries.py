@@ -193,3 +193,18 @@ def test_items_query_count_is_constant(gql, db, django_assert_num_queries):
     # as a window function), one prefetch for the tags of the whole page.
     with django_assert_num_queries(2):
         gql(ITEMS, {"first": 50})
+
+
+def test_item_lookups_in_one_request_are_batched(gql, catalogue, django_assert_num_queries):
+    ids = [item.pk for item in catalogue["items"][:4]]
+    query = "{ " + " ".join(f'i{pk}: item(id: "{pk}") {{ title tags {{ name }} }}' for pk in ids)
+    gql.csrf_token()
+    # One query for all four items (with creator and category) and one for their tags.
+    with django_assert_num_queries(2):
+        result = gql(query + " }")
+    assert [result["data"][f"i{pk}"]["title"] for pk in ids] == [
+        "Lentil soup",
+        "Bean stew",
+        "Knife skills",
+        "Blue notes",
+    ]
