@@ -1,0 +1,104 @@
+"""``manage.py train_gnn``: train the graph recommender on the platform's data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+import gnn
+from backend.recommendations.models import ModelVersion
+from backend.recommendations.training import TrainingError, run_training
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError
+    return number
+
+
+def positive_float(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise ValueError
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the interaction graph, train the LightGCN + content recommender, evaluate it "
+        "on the most recent interactions, write a versioned artifact and promote it when it "
+        "is not worse than the active model."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        defaults = gnn.TrainConfig()
+        parser.add_argument("--emb-dim", type=positive_int, default=defaults.emb_dim)
+        parser.add_argument("--layers", type=positive_int, default=defaults.layers)
+        parser.add_argument("--epochs", type=positive_int, default=defaults.epochs)
+        parser.add_argument("--batch-size", type=positive_int, default=defaults.batch_size)
+        parser.add_argument("--lr", type=positive_float, default=defaults.lr)
+        parser.add_argument("--topn", type=positive_int, default=defaults.topn)
+        parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+        parser.add_argument("--seed", type=int, default=defaults.seed)
+        parser.add_argument(
+            "--time-budget", type=positive_float, default=None, help="Seconds of training."
+        )
+        parser.add_argument("--loss", choices=["bpr", "margin"], default=defaults.loss)
+        parser.add_argument(
+            "--holdout", type=float, default=0.1, help="Share of each user's latest positives."
+        )
+        parser.add_argument("--artifact-dir", type=Path, default=None)
+        parser.add_argument(
+            "--force", action="store_true", help="Promote even if worse than the active model."
+        )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing when a model version is already active.",
+        )
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: object, **opts: object) -> None:
+        if opts["if_missing"] and ModelVersion.objects.filter(is_active=True).exists():
+            self.stdout.write("A model version is already active; nothing to do.")
+            return
+        if not 0.0 < opts["holdout"] < 1.0:
+            raise CommandError("--holdout must lie between 0 and 1")
+        config = gnn.TrainConfig(
+            emb_dim=opts["emb_dim"],
+            layers=opts["layers"],
+            epochs=opts["epochs"],
+            batch_size=opts["batch_size"],
+            lr=opts["lr"],
+            topn=opts["topn"],
+            device=opts["device"],
+            seed=opts["seed"],
+            time_budget_s=opts["time_budget"],
+            loss=opts["loss"],
+        )
+        try:
+            outcome = run_training(
+                config,
+                holdout=opts["holdout"],
+                force=opts["force"],
+                progress=not opts["no_progress"],
+                artifact_dir=opts["artifact_dir"],
+            )
+        except TrainingError as exc:
+            raise CommandError(str(exc)) from exc
+        except RuntimeError as exc:
+            # e.g. --device cuda on a machine without a GPU
+            raise CommandError(f"training failed: {exc}") from exc
+        run = outcome.run
+        self.stdout.write(
+            f"Training run {run.pk}: {run.num_users} users, {run.num_items} items, "
+            f"{run.num_interactions} user-item pairs"
+        )
+        self.stdout.write("Validation metrics: " + json.dumps(run.metrics, sort_keys=True))
+        self.stdout.write(f"Artifact: {outcome.version.path}")
+        style = self.style.SUCCESS if outcome.decision.promoted else self.style.WARNING
+        verb = "Promoted" if outcome.decision.promoted else "Not promoted"
+        self.stdout.write(style(f"{verb}: {outcome.decision.reason}"))
