@@ -49,7 +49,7 @@ def _plural(content_type: str) -> str:
 
 def _duration(ms: float) -> str:
     seconds = ms / 1000.0
-    if seconds < 60:
+    if round(seconds, 1) < 60:
         return f"{seconds:.1f} s"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}m {rest:02d}s"
