@@ -1,0 +1,242 @@
+"""The served-list cache: per user, per arguments, per model version.
+
+A cached list is found under ``lupi:recs:<user>:<generation>:<model version>:<args hash>``:
+
+* the *generation* is a per-user counter that :func:`invalidate_user` bumps whenever the
+  user gives new feedback, so their next request misses and sees the change at once,
+  without anyone having to know which argument combinations were cached;
+* the *model version* changes on a promotion, so every user gets lists from the new
+  model without a flush;
+* the *arguments hash* covers page size, filters and knobs.
+
+Hit and miss counters live in the cache back end itself (``cache.incr``), so several
+worker processes behind one Redis add up to one figure.
+
+Every operation tolerates a cache outage: when the back end raises a connection error,
+the request is served uncached, nothing is counted, the outage is logged once, and the
+back end is left alone for a few seconds so that each request does not pay a connection
+timeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+
+__all__ = [
+    "MODEL_VERSION_KEY",
+    "CacheStats",
+    "bump_model_token",
+    "cache_stats",
+    "connect_signals",
+    "get_list",
+    "guarded_call",
+    "invalidate_user",
+    "list_key",
+    "model_token",
+    "reset_cache_stats",
+    "store_list",
+]
+
+logger = logging.getLogger(__name__)
+
+MODEL_VERSION_KEY = "lupi:model-version"
+HITS_KEY = "lupi:recs-stats:hits"
+MISSES_KEY = "lupi:recs-stats:misses"
+_LIST_PREFIX = "lupi:recs"
+_GENERATION_PREFIX = "lupi:recs-gen"
+# After a failed call the back end is skipped for this long: a Redis that is down would
+# otherwise cost every request a connect timeout.
+OUTAGE_BACKOFF_S = 5.0
+_OUTAGE_ATTR = "_lupi_unavailable_until"
+
+
+def _cache_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [ConnectionError, TimeoutError, OSError]
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # pragma: no cover - redis is a dependency, but the cache need not be
+        pass
+    else:
+        errors.append(RedisError)
+    return tuple(errors)
+
+
+CACHE_ERRORS = _cache_errors()
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """Served-list cache counters, summed over every process sharing the back end."""
+
+    hits: int
+    misses: int
+
+    @property
+    def requests(self) -> int:
+        return self.hits + self.misses
+
+    @property
+    def hit_rate(self) -> float:
+        return self.hits / self.requests if self.requests else 0.0
+
+
+def _backend():
+    # Looked up per call: settings overrides (and each thread) get their own back end
+    # object, and with it their own outage state.
+    return caches["default"]
+
+
+def guarded_call(operation: str, func, *args, default: Any = None, **kwargs) -> Any:
+    backend = _backend()
+    if getattr(backend, _OUTAGE_ATTR, 0.0) > time.monotonic():
+        return default
+    try:
+        result = func(backend, *args, **kwargs)
+    except CACHE_ERRORS as exc:
+        if not getattr(backend, _OUTAGE_ATTR, 0.0):
+            logger.warning(
+                "recommendation cache unavailable (%s: %s); serving uncached", operation, exc
+            )
+        setattr(backend, _OUTAGE_ATTR, time.monotonic() + OUTAGE_BACKOFF_S)
+        return default
+    if getattr(backend, _OUTAGE_ATTR, 0.0):
+        logger.warning("recommendation cache is back")
+        setattr(backend, _OUTAGE_ATTR, 0.0)
+    return result
+
+
+def _incr(backend, key: str, timeout: int | None = None) -> int:
+    try:
+        return backend.incr(key)
+    except ValueError:
+        # Missing key: create it. ``add`` loses a race only to another creator, after which
+        # the increment applies to their value.
+        if backend.add(key, 1, timeout=timeout):
+            return 1
+        return backend.incr(key)
+
+
+def _generation_key(user_id: int) -> str:
+    return f"{_GENERATION_PREFIX}:{user_id}"
+
+
+def args_hash(arguments: dict[str, Any]) -> str:
+    """A short stable hash of the request's arguments (JSON with sorted keys)."""
+    text = json.dumps(arguments, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def list_key(user_id: int, arguments: dict[str, Any], model_version: str) -> str | None:
+    """The cache key of a user's list, or ``None`` when the cache cannot be reached."""
+    generation = guarded_call("get", lambda b: b.get(_generation_key(user_id), 0), default=None)
+    if generation is None:
+        return None
+    version = model_version or "none"
+    return f"{_LIST_PREFIX}:{user_id}:{generation}:{version}:{args_hash(arguments)}"
+
+
+def get_list(key: str | None) -> Any | None:
+    """The cached value under ``key``; counts a hit or a miss when the cache answers."""
+    if key is None:
+        return None
+    sentinel = object()
+    value = guarded_call("get", lambda b: b.get(key, sentinel), default=None)
+    if value is None:  # back end unavailable: neither a hit nor a miss
+        return None
+    if value is sentinel:
+        guarded_call("incr", lambda b: _incr(b, MISSES_KEY))
+        return None
+    guarded_call("incr", lambda b: _incr(b, HITS_KEY))
+    return value
+
+
+def store_list(key: str | None, value: Any, timeout: int | None = None) -> None:
+    if key is None:
+        return
+    ttl = settings.RECOMMENDATION_CACHE_TTL if timeout is None else timeout
+    guarded_call("set", lambda b: b.set(key, value, timeout=ttl))
+
+
+def invalidate_user(user_id: int) -> None:
+    """Drop every cached list of the user: call after the user's own new feedback."""
+    guarded_call("incr", lambda b: _incr(b, _generation_key(user_id), timeout=None))
+
+
+def cache_stats() -> CacheStats:
+    """Hits and misses of the served-list cache (zeros when the cache is unreachable)."""
+    values = guarded_call("get_many", lambda b: b.get_many([HITS_KEY, MISSES_KEY]), default={})
+    return CacheStats(hits=int(values.get(HITS_KEY, 0)), misses=int(values.get(MISSES_KEY, 0)))
+
+
+def reset_cache_stats() -> None:
+    guarded_call("delete_many", lambda b: b.delete_many([HITS_KEY, MISSES_KEY]))
+
+
+def model_token() -> Any:
+    """The promotion counter: it changes whenever a model version is saved.
+
+    ``None`` when the cache is unreachable; the registry then relies on its periodic
+    database check alone.
+    """
+    return guarded_call("get", lambda b: b.get(MODEL_VERSION_KEY, 0), default=None)
+
+
+def bump_model_token() -> None:
+    guarded_call("incr", lambda b: _incr(b, MODEL_VERSION_KEY, timeout=None))
+
+
+def _on_feedback(sender, instance, **kwargs) -> None:
+    invalidate_user(instance.user_id)
+
+
+def _on_interests(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        invalidate_user(instance.pk)
+    else:  # changed from the tag's side: every user in pk_set is affected
+        for user_id in pk_set or ():
+            invalidate_user(user_id)
+
+
+def _on_model_version(sender, instance, **kwargs) -> None:
+    from django.db import transaction
+
+    # Now, so that this process and tests see it at once, and again after the commit, so
+    # that a worker that re-read the database before the commit does not keep the old one.
+    bump_model_token()
+    transaction.on_commit(bump_model_token)
+
+
+def connect_signals() -> None:
+    """Invalidate on feedback saved through the ORM, and note model promotions.
+
+    ``bulk_create`` sends no signals, so services that store feedback in bulk call
+    :func:`invalidate_user` themselves.
+    """
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from backend.accounts.models import User
+    from backend.interactions.models import Interaction, NotInterested
+    from backend.recommendations.models import ModelVersion
+
+    for model in (Interaction, NotInterested):
+        post_save.connect(_on_feedback, sender=model, dispatch_uid=f"lupi-recs-{model.__name__}")
+        post_delete.connect(
+            _on_feedback, sender=model, dispatch_uid=f"lupi-recs-del-{model.__name__}"
+        )
+    for field in ("interested_tags", "interested_categories"):
+        m2m_changed.connect(
+            _on_interests,
+            sender=getattr(User, field).through,
+            dispatch_uid=f"lupi-recs-{field}",
+        )
+    post_save.connect(_on_model_version, sender=ModelVersion, dispatch_uid="lupi-model-version")

@@ -1,0 +1,151 @@
+"""Why an item was recommended: reasons backed by evidence the user can check.
+
+Every reason names its evidence (the liked item, the followed tag, the creator) by id, and
+only cites what is true for this user: an item cited as "similar to X you liked" is one the
+user liked or saved, a tag is one they follow, a creator one whose items they engaged with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+import numpy as np
+
+from backend.content.models import ContentItem, Creator, Tag
+
+__all__ = [
+    "NEW_ITEM_DAYS",
+    "SIMILARITY_THRESHOLD",
+    "TRENDING_TOP",
+    "Candidate",
+    "Reason",
+    "ReasonKind",
+    "UserEvidence",
+    "explain",
+]
+
+# An item at least this cosine-similar to one the user liked is "similar to" it.
+SIMILARITY_THRESHOLD = 0.5
+# Published within this many days: "new".
+NEW_ITEM_DAYS = 7
+# Among this many most trending items: "trending".
+TRENDING_TOP = 50
+
+
+class ReasonKind(StrEnum):
+    SIMILAR_TO_LIKED = "similar_to_liked"
+    TAG_YOU_FOLLOW = "tag_you_follow"
+    CREATOR_YOU_ENGAGE_WITH = "creator_you_engage_with"
+    TRENDING = "trending"
+    NEW = "new"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason: its kind, a sentence for people, and the ids of its evidence.
+
+    ``evidence_type`` says what the ids are: ``"item"``, ``"tag"``, ``"creator"``, or
+    ``""`` for reasons without an object (trending, new).
+    """
+
+    kind: ReasonKind
+    text: str
+    evidence_type: str = ""
+    evidence_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the explainer needs to know about one recommended item."""
+
+    item_id: int
+    creator_id: int
+    tag_ids: tuple[int, ...]
+    published: float  # unix seconds
+    vector: np.ndarray | None = None  # unit item embedding, when a model is loaded
+
+
+@dataclass
+class UserEvidence:
+    """What the user did and declared, as far as reasons may cite it."""
+
+    liked_items: list[int] = field(default_factory=list)
+    liked_vectors: np.ndarray | None = None  # unit rows aligned with liked_items
+    followed_tags: set[int] = field(default_factory=set)
+    engaged_creators: set[int] = field(default_factory=set)
+    trending_top: set[int] = field(default_factory=set)
+
+
+def _quote(title: str, limit: int = 60) -> str:
+    return f"“{title if len(title) <= limit else title[: limit - 1] + '…'}”"
+
+
+def explain(
+    candidates: Sequence[Candidate], evidence: UserEvidence, now: datetime
+) -> list[list[Reason]]:
+    """Reasons for each candidate, strongest first; three queries at most, for the names."""
+    similar: dict[int, int] = {}
+    if evidence.liked_vectors is not None and len(evidence.liked_items):
+        for cand in candidates:
+            if cand.vector is None:
+                continue
+            sims = evidence.liked_vectors @ cand.vector
+            best = int(np.argmax(sims))
+            liked = evidence.liked_items[best]
+            if sims[best] >= SIMILARITY_THRESHOLD and liked != cand.item_id:
+                similar[cand.item_id] = liked
+    tags = {t for cand in candidates for t in cand.tag_ids if t in evidence.followed_tags}
+    creators = {c.creator_id for c in candidates if c.creator_id in evidence.engaged_creators}
+    titles = dict(
+        ContentItem.objects.filter(id__in=set(similar.values())).values_list("id", "title")
+        if similar
+        else []
+    )
+    tag_names = dict(Tag.objects.filter(id__in=tags).values_list("id", "name") if tags else [])
+    creator_names = dict(
+        Creator.objects.filter(id__in=creators).values_list("id", "display_name")
+        if creators
+        else []
+    )
+    now_ts = now.timestamp()
+    out: list[list[Reason]] = []
+    for cand in candidates:
+        reasons: list[Reason] = []
+        liked = similar.get(cand.item_id)
+        if liked is not None and liked in titles:
+            reasons.append(
+                Reason(
+                    ReasonKind.SIMILAR_TO_LIKED,
+                    f"Similar to {_quote(titles[liked])}, which you liked",
+                    "item",
+                    (liked,),
+                )
+            )
+        followed = tuple(sorted(t for t in cand.tag_ids if t in tag_names))
+        if followed:
+            names = ", ".join(f"#{tag_names[t]}" for t in followed[:3])
+            reasons.append(
+                Reason(
+                    ReasonKind.TAG_YOU_FOLLOW, f"Tagged {names}, which you follow", "tag", followed
+                )
+            )
+        if cand.creator_id in creator_names:
+            reasons.append(
+                Reason(
+                    ReasonKind.CREATOR_YOU_ENGAGE_WITH,
+                    f"From {creator_names[cand.creator_id]}, whose work you engage with",
+                    "creator",
+                    (cand.creator_id,),
+                )
+            )
+        if cand.item_id in evidence.trending_top:
+            reasons.append(Reason(ReasonKind.TRENDING, "Trending now"))
+        age_days = (now_ts - cand.published) / 86400.0
+        if 0 <= age_days <= NEW_ITEM_DAYS:
+            when = "today" if age_days < 1 else f"{int(age_days)} day{'s' * (age_days >= 2)} ago"
+            reasons.append(Reason(ReasonKind.NEW, f"New: published {when}"))
+        out.append(reasons)
+    return out

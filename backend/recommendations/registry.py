@@ -1,0 +1,297 @@
+"""The model this process serves: loaded once, swapped atomically on a promotion.
+
+A :class:`ServingModel` is everything one request needs from one model version: the
+weights (kept in memory as numpy arrays for brute-force scoring), the id maps in both
+directions, the catalogue facts used by the filters, and the unit item vectors used by
+diversity re-ranking. It is immutable once built. The registry holds one reference to the
+current one; a request reads that reference once and uses the object it got to the end,
+so no request ever mixes two versions, and a promotion builds the new object completely
+before swapping the reference under a lock.
+
+Finding out that a promotion happened costs one cache read per request: saving a
+:class:`~backend.recommendations.models.ModelVersion` bumps the ``lupi:model-version``
+counter in the shared cache (see :func:`backend.recommendations.cache.connect_signals`),
+and the registry asks the database which version is active only when that counter moved, or every
+``check_interval`` seconds in case the cache was unreachable or flushed.
+
+A version that cannot be loaded (missing directory, corrupted or inconsistent files) is
+logged and not served: the registry reports no model and the service falls back to
+trending items. It tries that version again after ``retry_interval`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from django.db import DatabaseError
+
+from backend.content.models import ContentItem
+from backend.recommendations import cache
+from backend.recommendations.export import TYPE_ORDER
+from backend.recommendations.models import ModelVersion
+from backend.recommendations.ranking import unit_rows
+
+__all__ = [
+    "Catalogue",
+    "ModelRegistry",
+    "ScoringModel",
+    "ServingModel",
+    "load_serving_model",
+    "registry",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class ScoringModel(Protocol):
+    """What the service needs from a trained model (``gnn.LoadedModel`` provides it).
+
+    Scores of a user vector ``e``: graph ``item_graph @ e``, content ``item_content @ e``,
+    blended per item with ``blend`` (items with interactions) or ``cold_blend`` (items the
+    graph only knows through their tags).
+    """
+
+    manifest: dict
+    id_maps: dict[str, list]
+    user_graph: np.ndarray
+    item_graph: np.ndarray
+    item_content: np.ndarray
+    item_embeddings: np.ndarray
+    item_warm: np.ndarray
+    blend: float
+    cold_blend: float
+
+    @property
+    def version(self) -> str: ...
+
+    def fold_in_user(
+        self,
+        item_rows: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
+        tag_rows: np.ndarray | None = None,
+        category_rows: np.ndarray | None = None,
+    ) -> np.ndarray: ...
+
+    def embed_new_items(
+        self,
+        item_tags: list[np.ndarray] | None = None,
+        item_category: np.ndarray | None = None,
+        item_type: np.ndarray | None = None,
+        item_text: list[str] | None = None,
+    ) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Catalogue:
+    """Facts about the model's items, by item row, read from the database at load time.
+
+    ``published`` is the publish time in unix seconds (NaN for an item that is no longer
+    published or was deleted); ``category`` and ``creator`` are database ids (-1: none);
+    ``tags`` is a CSR matrix of item rows by tag column (``tag_col`` maps a tag id to its
+    column).
+    """
+
+    item_type: np.ndarray
+    category: np.ndarray
+    creator: np.ndarray
+    published: np.ndarray
+    tags: sp.csr_matrix
+    tag_col: dict[int, int]
+    tag_ids: np.ndarray
+    max_item_id: int
+    built_at: datetime
+
+    def tags_of(self, row: int) -> list[int]:
+        start, end = self.tags.indptr[row], self.tags.indptr[row + 1]
+        return [int(self.tag_ids[col]) for col in self.tags.indices[start:end]]
+
+
+@dataclass(frozen=True, eq=False)
+class ServingModel:
+    """One loaded model version with its id maps and catalogue; never mutated after build."""
+
+    version: str
+    version_id: int
+    model: ScoringModel
+    trained_at: datetime | None
+    item_ids: np.ndarray
+    item_row: dict[int, int]
+    user_row: dict[int, int]
+    tag_row: dict[int, int]
+    category_row: dict[int, int]
+    unit_items: np.ndarray
+    catalogue: Catalogue
+    # Content vectors of items published after training, computed once per item; the only
+    # mutable part, guarded by its own lock, and never shared between versions.
+    new_item_vectors: dict[int, np.ndarray] = field(default_factory=dict)
+    new_item_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def type_row(self) -> dict[str, int]:
+        return {value: row for row, value in enumerate(TYPE_ORDER)}
+
+
+def _rows(ids: list) -> dict[int, int]:
+    return {int(db_id): row for row, db_id in enumerate(ids)}
+
+
+def _build_catalogue(item_ids: list[int], now: datetime) -> Catalogue:
+    n = len(item_ids)
+    row_of = _rows(item_ids)
+    item_type = np.full(n, "", dtype=object)
+    category = np.full(n, -1, dtype=np.int64)
+    creator = np.full(n, -1, dtype=np.int64)
+    published = np.full(n, np.nan, dtype=np.float64)
+    facts = ContentItem.objects.filter(published_at__isnull=False).values_list(
+        "id", "type", "category_id", "creator_id", "published_at"
+    )
+    for item_id, kind, category_id, creator_id, published_at in facts.iterator(chunk_size=20_000):
+        row = row_of.get(item_id)
+        if row is None:
+            continue
+        item_type[row] = kind
+        category[row] = -1 if category_id is None else category_id
+        creator[row] = creator_id
+        published[row] = published_at.timestamp()
+    through = ContentItem.tags.through.objects.values_list("contentitem_id", "tag_id")
+    pairs = [(row_of[i], t) for i, t in through.iterator(chunk_size=50_000) if i in row_of]
+    tag_ids = np.array(sorted({t for _, t in pairs}), dtype=np.int64)
+    tag_col = {int(t): col for col, t in enumerate(tag_ids)}
+    rows = np.array([r for r, _ in pairs], dtype=np.int64)
+    cols = np.array([tag_col[t] for _, t in pairs], dtype=np.int64)
+    tags = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(tag_ids))
+    )
+    return Catalogue(
+        item_type=item_type,
+        category=category,
+        creator=creator,
+        published=published,
+        tags=tags,
+        tag_col=tag_col,
+        tag_ids=tag_ids,
+        max_item_id=max(item_ids, default=0),
+        built_at=now,
+    )
+
+
+def load_serving_model(version: ModelVersion) -> ServingModel:
+    """Load ``version``'s artifact and build its serving state (raises on any failure)."""
+    from django.utils import timezone
+
+    import gnn  # imported here: the web process pays for torch only when a model exists
+
+    model = gnn.load_artifact(version.path)
+    id_maps = model.id_maps
+    item_ids = [int(i) for i in id_maps["item"]]
+    run = version.training_run
+    trained_at = run.started_at if run is not None else version.created_at
+    return ServingModel(
+        version=version.version,
+        version_id=version.pk,
+        model=model,
+        trained_at=trained_at,
+        item_ids=np.asarray(item_ids, dtype=np.int64),
+        item_row=_rows(item_ids),
+        user_row=_rows(id_maps.get("user", [])),
+        tag_row=_rows(id_maps.get("tag", [])),
+        category_row=_rows(id_maps.get("category", [])),
+        unit_items=unit_rows(np.asarray(model.item_embeddings, dtype=np.float32)),
+        catalogue=_build_catalogue(item_ids, timezone.now()),
+    )
+
+
+class ModelRegistry:
+    """Holds the current :class:`ServingModel` of this process; see the module docstring."""
+
+    def __init__(self, check_interval: float = 5.0, retry_interval: float = 60.0) -> None:
+        self.check_interval = check_interval
+        self.retry_interval = retry_interval
+        self._state: ServingModel | None = None
+        self._lock = threading.Lock()
+        self._token: object = object()
+        self._checked_at = -math.inf
+        # (id, version, path) of the active version last seen, and when it failed to load.
+        self._active: tuple | None = None
+        self._failed_at: float | None = None
+        self._initialised = False
+
+    def current(self) -> ServingModel | None:
+        """The model to serve now, or ``None`` when there is none that loads."""
+        token = cache.model_token()
+        if self._fresh(token):
+            return self._state
+        # One thread checks (and loads) at a time; the others keep serving the current
+        # model meanwhile, except at start-up, when there is nothing to serve yet.
+        if not self._lock.acquire(blocking=not self._initialised):
+            return self._state
+        try:
+            if not self._fresh(token):
+                self._refresh(token)
+            return self._state
+        finally:
+            self._lock.release()
+
+    def reset(self) -> None:
+        """Forget the loaded model; the next request loads the active one again."""
+        with self._lock:
+            self._state = None
+            self._token = object()
+            self._checked_at = -math.inf
+            self._active = None
+            self._failed_at = None
+            self._initialised = False
+
+    def _fresh(self, token: object) -> bool:
+        if time.monotonic() - self._checked_at >= self.check_interval:
+            return False
+        return token is None or token == self._token
+
+    def _refresh(self, token: object) -> None:
+        try:
+            active = (
+                ModelVersion.objects.select_related("training_run").filter(is_active=True).first()
+            )
+        except DatabaseError as exc:
+            # Keep serving what we have; the next check will try again.
+            logger.warning("could not read the active model version: %s", exc)
+            self._checked_at = time.monotonic()
+            return
+        self._checked_at = time.monotonic()
+        self._token = token
+        self._initialised = True
+        key = None if active is None else (active.pk, active.version, active.path)
+        if key == self._active and (
+            self._failed_at is None or time.monotonic() - self._failed_at < self.retry_interval
+        ):
+            return
+        self._active = key
+        if active is None:
+            if self._state is not None:
+                logger.warning("no model version is active; serving trending items")
+            self._state, self._failed_at = None, None
+            return
+        try:
+            state = load_serving_model(active)
+        except Exception as exc:  # any failure to load means: do not serve this version
+            logger.warning(
+                "model version %s at %s cannot be served (%s: %s); serving trending items",
+                active.version,
+                active.path,
+                type(exc).__name__,
+                exc,
+            )
+            self._state, self._failed_at = None, time.monotonic()
+            return
+        self._state, self._failed_at = state, None
+
+
+registry = ModelRegistry()
