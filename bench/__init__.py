@@ -1,0 +1,1 @@
+"""Serving benchmarks: a loopback load generator and the plain-Django views it compares to."""

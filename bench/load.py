@@ -1,0 +1,212 @@
+"""Loopback load generator for Lupi's API.
+
+Starts Lupi under uvicorn with several workers (bench settings: an SQL query counter in a
+response header and plain-Django comparison views), logs in as a demo user, then drives
+each scenario with N concurrent clients for a fixed time and prints latency percentiles,
+requests per second and SQL queries per request, as a table and as JSON (last line).
+
+    python -m bench.load --database-url postgres://postgres@127.0.0.1:5432/lupi_bench \
+        --redis-url redis://127.0.0.1:6379/3 --workers 2 --clients 8 --seconds 20 \
+        --scenario items --scenario plain-items
+
+Only loopback addresses are used; every loop is bounded by --seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ITEMS_QUERY = """query Items($first: Int!) { items(first: $first) { edges { node {
+  id type title excerpt imageUrl publishedAt
+  creator { id displayName } category { name } tags { name } } } } }"""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    method: str
+    path: str
+    body: dict | None = None
+
+
+def scenarios(first: int, extra: dict[str, Scenario]) -> dict[str, Scenario]:
+    base = {
+        "items": Scenario(
+            "items", "POST", "/graphql/", {"query": ITEMS_QUERY, "variables": {"first": first}}
+        ),
+        "plain-items": Scenario("plain-items", "GET", f"/plain/items/?first={first}"),
+    }
+    return {**base, **extra}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "0"}
+    env["DATABASE_URL"] = args.database_url
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    else:
+        env.pop("REDIS_URL", None)
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "backend.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env)
+
+
+def wait_ready(base: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/graphql/", timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("server did not start")
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str) -> None:
+    await client.get("/graphql/")
+    mutation = (
+        "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { username } }"
+    )
+    response = await client.post(
+        "/graphql/",
+        json={"query": mutation, "variables": {"u": username, "p": password}},
+        headers={"X-CSRFToken": client.cookies["csrftoken"]},
+    )
+    if "errors" in response.json():
+        raise SystemExit(f"login failed: {response.json()['errors']}")
+
+
+async def drive(base: str, scenario: Scenario, args: argparse.Namespace) -> dict:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as session:
+        await login(session, args.username, args.password)
+        cookies = dict(session.cookies)
+    latencies: list[float] = []
+    queries: list[int] = []
+    errors = 0
+
+    async def client_loop(stop_at: float, record: bool) -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(base_url=base, timeout=30, cookies=cookies) as client:
+            headers = {"X-CSRFToken": cookies.get("csrftoken", "")}
+            while time.monotonic() < stop_at:
+                start = time.perf_counter()
+                if scenario.method == "POST":
+                    response = await client.post(scenario.path, json=scenario.body, headers=headers)
+                else:
+                    response = await client.get(scenario.path)
+                elapsed = time.perf_counter() - start
+                ok = response.status_code == 200 and "errors" not in response.text[:2000]
+                if not record:
+                    continue
+                if not ok:
+                    errors += 1
+                    continue
+                latencies.append(elapsed * 1000)
+                queries.append(int(response.headers.get("x-lupi-sql-queries", -1)))
+
+    warm_until = time.monotonic() + args.warmup
+    await asyncio.gather(*(client_loop(warm_until, False) for _ in range(args.clients)))
+    began = time.monotonic()
+    stop_at = began + args.seconds
+    await asyncio.gather(*(client_loop(stop_at, True) for _ in range(args.clients)))
+    wall = time.monotonic() - began
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else 0.0
+
+    return {
+        "scenario": scenario.name,
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": round(len(latencies) / wall, 1),
+        "p50_ms": round(pct(0.50), 2),
+        "p90_ms": round(pct(0.90), 2),
+        "p99_ms": round(pct(0.99), 2),
+        "mean_ms": round(statistics.fmean(latencies), 2) if latencies else 0.0,
+        "sql_queries": sorted(set(queries)),
+    }
+
+
+def main(argv: list[str] | None = None, extra: dict[str, Scenario] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--redis-url", default="")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--first", type=int, default=50)
+    parser.add_argument("--scenario", action="append", default=[])
+    parser.add_argument("--username", default="demo")
+    parser.add_argument("--password", default="lupi-demo")
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args(argv)
+    available = scenarios(args.first, extra or {})
+    chosen = args.scenario or list(available)
+    unknown = [name for name in chosen if name not in available]
+    if unknown:
+        parser.error(f"unknown scenario(s) {unknown}; choose from {sorted(available)}")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(args, port)
+    try:
+        wait_ready(base)
+        results = [asyncio.run(drive(base, available[name], args)) for name in chosen]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report = {
+        "workers": args.workers,
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "results": results,
+    }
+    print(f"{'scenario':<22}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}  sql  errors")
+    for r in results:
+        print(
+            f"{r['scenario']:<22}{r['rps']:>9}{r['p50_ms']:>9}{r['p90_ms']:>9}{r['p99_ms']:>9}"
+            f"  {r['sql_queries']}  {r['errors']}"
+        )
+    if args.json_out:
+        args.json_out.write_text(json.dumps(report, indent=2))
+    print(json.dumps(report))
+    return report
+
+
+if __name__ == "__main__":
+    main()
