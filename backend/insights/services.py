@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -154,16 +154,15 @@ def _clicked(now: dt.datetime) -> Exists:
     )
 
 
-def _audience(
-    creator: Creator, start: dt.datetime, end: dt.datetime, creator_ids: Iterable[int] | None = None
-) -> QuerySet[Interaction]:
-    """Engaging interactions on a creator's items in the window, owners' own acts excluded."""
-    qs = Interaction.objects.filter(
-        kind__in=ENGAGED_KINDS, occurred_at__gte=start, occurred_at__lte=end
-    ).exclude(user_id=F("item__creator__user_id"))
-    if creator_ids is not None:
-        return qs.filter(item__creator_id__in=list(creator_ids))
-    return qs.filter(item__creator=creator)
+def _engagement(start: dt.datetime, end: dt.datetime) -> QuerySet[Interaction]:
+    """Engaging interactions in the window, creators' acts on their own items excluded."""
+    return (
+        Interaction.objects.filter(
+            kind__in=ENGAGED_KINDS, occurred_at__gte=start, occurred_at__lte=end
+        )
+        .exclude(user_id=F("item__creator__user_id"))
+        .order_by()
+    )
 
 
 def can_view_creator_insights(viewer: User | None, creator: Creator) -> bool:
@@ -340,7 +339,7 @@ def creator_insights(
     views_prev_7d = sum(prev for _, prev in weekly.values())
 
     # Audience, its interests and its overlap with other creators (3 to 5 queries).
-    audience = _audience(creator, start, end)
+    audience = _engagement(start, end).filter(item__creator=creator)
     audience_users = audience.values("user_id")
     audience_size = audience.aggregate(n=Count("user_id", distinct=True))["n"]
     interests = _audience_interests(audience_users, start, end) if audience_size else []
@@ -457,15 +456,9 @@ def _audience_overlap(
     if not audience_size:
         return []
     shared_rows = list(
-        Interaction.objects.filter(
-            user_id__in=audience_users,
-            kind__in=ENGAGED_KINDS,
-            occurred_at__gte=start,
-            occurred_at__lte=end,
-        )
+        _engagement(start, end)
+        .filter(user_id__in=audience_users)
         .exclude(item__creator=creator)
-        .exclude(user_id=F("item__creator__user_id"))
-        .order_by()
         .values("item__creator_id", "item__creator__display_name")
         .annotate(shared=Count("user_id", distinct=True))
         .order_by("-shared", "item__creator_id")[:OVERLAP_CANDIDATES]
@@ -473,8 +466,8 @@ def _audience_overlap(
     if not shared_rows:
         return []
     sizes = dict(
-        _audience(creator, start, end, creator_ids=[r["item__creator_id"] for r in shared_rows])
-        .order_by()
+        _engagement(start, end)
+        .filter(item__creator_id__in=[r["item__creator_id"] for r in shared_rows])
         .values("item__creator_id")
         .annotate(n=Count("user_id", distinct=True))
         .values_list("item__creator_id", "n")

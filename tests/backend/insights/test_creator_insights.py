@@ -7,6 +7,7 @@ asserted below is counted by hand from the table of events in ``history``.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -444,3 +445,12 @@ def test_query_count_does_not_grow_with_items(with_fn) -> None:
         assert ins.similar_creators
     assert counts[0] == counts[1]
     assert counts[0] <= 15
+
+
+def test_days_are_utc_days_whatever_the_zone_of_now(history) -> None:
+    # 12:00 UTC on 31 March is already 1 April in Auckland; the window still ends on the 31st.
+    auckland = NOW.astimezone(zoneinfo.ZoneInfo("Pacific/Auckland"))
+    assert auckland.date() == dt.date(2025, 4, 1)
+    ins = creator_insights(history["cara"], window_days=7, now=auckland)
+    assert (ins.start, ins.end) == (START, NOW)
+    assert [p.views for p in ins.series] == [0, 0, 1, 1, 1, 1, 1]
