@@ -876,7 +876,7 @@ def _connection(model: type[Model]):
 
 
 def format_datetimes(seconds: np.ndarray, connection) -> list[str | None]:
-    """Unix seconds (NaN or negative for none) as the text the back end stores for UTC times."""
+    """Unix seconds (NaN for none) as the text the back end stores for UTC times."""
     seconds = np.asarray(seconds, dtype=np.float64)
     missing = ~np.isfinite(seconds)
     text = np.datetime_as_string(
@@ -930,6 +930,8 @@ def bulk_insert(
                 default = field.get_default()
             elif field.null:
                 default = None
+            elif field.empty_strings_allowed and field.blank:
+                default = ""
             else:
                 raise ValueError(f"{model.__name__}.{field.name} needs a value")
             values.append(itertools.repeat(field.get_db_prep_save(default, connection)))
