@@ -1158,9 +1158,9 @@ class _DemoBuilder:
         ]
         for step in steps:
             step()
+        reset_sequences([User, Category, Tag, Creator, ContentItem])
         if admin:
             self.build_admin()
-        reset_sequences([User, Category, Tag, Creator, ContentItem])
         return self.counts
 
     # -- taxonomy ---------------------------------------------------------------------------
