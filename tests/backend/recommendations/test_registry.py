@@ -1,0 +1,133 @@
+"""Model loading, fallback and the atomic swap on promotion."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+
+import pytest
+from django.db import OperationalError, connection
+
+from backend.recommendations.registry import registry
+from backend.recommendations.services import promote
+from backend.recommendations.serving import Method, recommend_for_user
+
+from .conftest import COOKING_READERS, MUSIC_READERS, build_platform, register, user
+
+
+def test_no_model_falls_back_to_trending_with_a_warning(platform, caplog):
+    with caplog.at_level(logging.WARNING, logger="backend.recommendations"):
+        result = recommend_for_user(user(1101), 5)
+    assert result.method == Method.FALLBACK
+    assert result.model_version == ""
+    assert len(result.items) == 5
+    assert "falling back" in caplog.text
+
+
+def test_corrupted_artifact_falls_back(platform, artifacts, tmp_path, caplog):
+    broken = tmp_path / "broken"
+    shutil.copytree(artifacts["alpha"], broken)
+    weights = broken / "weights.safetensors"
+    data = bytearray(weights.read_bytes())
+    for i in range(len(data) // 2, len(data) // 2 + 16):
+        data[i] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    register(broken)
+    with caplog.at_level(logging.WARNING, logger="backend.recommendations"):
+        result = recommend_for_user(user(1101), 5)
+    assert result.method == Method.FALLBACK
+    assert len(result.items) == 5
+    assert "cannot be served" in caplog.text
+
+
+def test_missing_artifact_directory_falls_back(platform, tmp_path):
+    register(tmp_path / "nowhere")
+    assert recommend_for_user(user(1101), 5).method == Method.FALLBACK
+
+
+def test_promotion_switches_the_served_version(platform, artifacts):
+    alpha = register(artifacts["alpha"])
+    beta = register(artifacts["beta"], active=False)
+    assert recommend_for_user(user(1101), 5).model_version == "alpha"
+    promote(beta, force=True)
+    # The promotion bumped the version counter: the next request uses beta, uncached.
+    result = recommend_for_user(user(1101), 5)
+    assert result.model_version == "beta" and not result.cached
+    promote(alpha, force=True)
+    assert recommend_for_user(user(1101), 5).model_version == "alpha"
+
+
+def test_failed_version_is_replaced_by_a_good_promotion(platform, artifacts, tmp_path):
+    register(tmp_path / "nowhere")
+    assert recommend_for_user(user(1101), 5).method == Method.FALLBACK
+    register(artifacts["alpha"])
+    assert recommend_for_user(user(1101), 5).method == Method.HYBRID
+
+
+@pytest.mark.django_db(transaction=True)
+def test_atomic_swap_under_concurrent_requests(artifacts):
+    build_platform()
+    alpha = register(artifacts["alpha"])
+    beta = register(artifacts["beta"], active=False)
+    readers = COOKING_READERS[:3] + MUSIC_READERS[:3]
+    expected = {}
+    for version in (alpha, beta):
+        promote(version, force=True)
+        expected[version.version] = {
+            uid: recommend_for_user(user(uid), 10, use_cache=False, log=False).item_ids
+            for uid in readers
+        }
+    assert expected["alpha"] != expected["beta"]
+    registry.check_interval = 0.0
+    stop = threading.Event()
+    seen: list[tuple[int, str, list[int]]] = []
+    errors: list[BaseException] = []
+
+    def serve(uid: int) -> None:
+        try:
+            reader = user(uid)
+            while not stop.is_set():
+                try:
+                    result = recommend_for_user(reader, 10, use_cache=False, log=False)
+                except OperationalError as exc:
+                    # SQLite's shared in-memory test database refuses a read that meets
+                    # another thread's write lock instead of waiting; not what is tested.
+                    if connection.vendor == "sqlite" and "locked" in str(exc):
+                        continue
+                    raise
+                seen.append((uid, result.model_version, result.item_ids))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=serve, args=(uid,)) for uid in readers]
+    try:
+        for thread in threads:
+            thread.start()
+        for n in range(6):
+            _promote_retrying(alpha if n % 2 else beta)
+            stop.wait(0.15)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+        registry.check_interval = 5.0
+    assert not errors, errors
+    assert {version for _, version, _ in seen} == {"alpha", "beta"}
+    for uid, version, items in seen:
+        assert items == expected[version][uid]
+
+
+def _promote_retrying(version) -> None:
+    # SQLite's shared in-memory test database locks a table that another thread is
+    # reading instead of waiting; the registry tolerates that on its side, so retry here.
+    for _ in range(100):
+        try:
+            promote(version, force=True)
+            return
+        except OperationalError:
+            time.sleep(0.01)
+    raise AssertionError("could not promote")
