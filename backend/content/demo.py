@@ -419,6 +419,8 @@ def _connection(model: type[Model]):
 def format_datetimes(seconds: np.ndarray, connection) -> list[str | None]:
     """Unix seconds (NaN for none) as the text the back end stores for UTC times."""
     seconds = np.asarray(seconds, dtype=np.float64)
+    if seconds.size == 0:
+        return []
     missing = ~np.isfinite(seconds)
     text = np.datetime_as_string(
         np.where(missing, 0, seconds).astype("int64").astype("datetime64[s]"), unit="s"
