@@ -365,12 +365,15 @@ class _NewItems:
 
 
 def _new_items(state: ServingModel, now: datetime) -> _NewItems:
-    """Items published since the model's catalogue was read, placed by the content tower."""
+    """Published items the model does not know, placed by the content tower."""
     cat = state.catalogue
+    # Anything the model was not trained on: created, edited or published since training
+    # started (ids alone do not tell: a restored sequence, a backdated publish time).
+    start = state.trained_at or cat.built_at
+    since = Q(updated_at__gte=start) | Q(published_at__gte=start)
     rows = list(
         ContentItem.objects.filter(published_at__isnull=False, published_at__lte=now)
-        .filter(Q(id__gt=cat.max_item_id) | Q(published_at__gt=cat.built_at))
-        .exclude(id__in=[i for i in state.item_row if i > cat.max_item_id])
+        .filter(since | Q(id__gt=cat.max_item_id))
         .values_list("id", "type", "category_id", "creator_id", "published_at", "title", "excerpt")
     )
     rows = [r for r in rows if r[0] not in state.item_row]
