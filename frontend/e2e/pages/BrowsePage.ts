@@ -1,0 +1,21 @@
+import type { Locator, Page } from "@playwright/test";
+
+export class BrowsePage {
+  readonly heading: Locator;
+  readonly cards: Locator;
+  readonly type: Locator;
+  readonly loadMore: Locator;
+
+  constructor(readonly page: Page) {
+    this.heading = page.getByRole("heading", { name: "Browse", level: 1 });
+    this.cards = page.getByTestId("item-card");
+    this.type = page.getByLabel("Type");
+    this.loadMore = page.getByRole("button", { name: "Load more" });
+  }
+
+  async open(): Promise<void> {
+    await this.page.goto("/items");
+    await this.heading.waitFor();
+    await this.cards.first().waitFor();
+  }
+}

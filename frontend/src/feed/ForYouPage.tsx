@@ -1,0 +1,3 @@
+export function ForYouPage() {
+  return <h1>For you</h1>;
+}
