@@ -16,7 +16,13 @@ from .content import ContentSpec, build_content_matrix
 from .data import TrainingData
 from .graph import build_graph, interaction_matrices, to_torch_csr
 from .metrics import evaluate_ranking
-from .model import HybridLightGCN, degree_scale, linear_filter_scores, spectral_embeddings
+from .model import (
+    HybridLightGCN,
+    degree_scale,
+    linear_filter_scores,
+    sparse_mm,
+    spectral_embeddings,
+)
 from .recommender import ModelWeights
 from .sampling import NegativeSampler, bpr_loss, margin_loss
 
@@ -57,6 +63,7 @@ class TrainConfig:
     content_lr: float = 0.01
     content_reg: float = 1e-5
     content_loss: str = "bpr"
+    content_share: float = 0.15
     num_threads: int | None = None
 
     def to_json(self) -> dict:
@@ -166,6 +173,8 @@ def train_model(
         item_type=data.item_type,
         item_text=data.item_text,
     )
+    # With content features, part of the budget is kept for the content tower.
+    graph_budget = budget * (1.0 - config.content_share) if features.shape[1] else budget
     model = HybridLightGCN(
         graph.num_context,
         data.num_items,
@@ -235,12 +244,12 @@ def train_model(
     stop = len(pair_user) == 0
     bar = tqdm(total=config.epochs, disable=not progress, desc="train", unit="epoch")
     for epoch in range(1, config.epochs + 1):
-        if stop or clock.elapsed() >= budget:
+        if stop or clock.elapsed() >= graph_budget:
             break
         order = rng.permutation(len(pair_user))
         total, count = 0.0, 0
         for start in range(0, len(order), config.batch_size):
-            if clock.elapsed() >= budget:
+            if clock.elapsed() >= graph_budget:
                 stop = True
                 break
             idx = order[start : start + config.batch_size]
@@ -288,7 +297,17 @@ def train_model(
     weights = snapshot()
     weights.fold_in_map = _fit_fold_in(weights, user_rows)
     if features.shape[1]:
-        _fit_content(model, features, weights, positive, sampler, config, rng, device)
+        _fit_content(
+            model,
+            features,
+            weights,
+            positive,
+            sampler,
+            config,
+            rng,
+            device,
+            out_of_time=lambda: clock.elapsed() >= budget,
+        )
         weights.content_weight = model.content_weight.detach().cpu().numpy()
         weights.item_content = np.asarray(features @ weights.content_weight, dtype=np.float32)
     metrics: dict[str, float] = {}
@@ -372,6 +391,7 @@ def _fit_content(
     config: TrainConfig,
     rng: np.random.Generator,
     device: torch.device,
+    out_of_time: Callable[[], bool] = lambda: False,
 ) -> None:
     """Train the content tower ``W`` with the graph frozen.
 
@@ -379,7 +399,7 @@ def _fit_content(
     vectors ``e_u``; it learns which content predicts who consumes an item. ``"mse"``: regress
     ``x_i W`` onto the scaled graph item vectors of items with interactions.
     """
-    x = to_torch_csr(features, device)
+    x, x_t = to_torch_csr(features, device), to_torch_csr(features.T.tocsr(), device)
     users = torch.from_numpy(weights.user_graph).to(device)
     target = torch.from_numpy(weights.item_graph).to(device)
     warm = torch.from_numpy(np.flatnonzero(weights.item_warm)).to(device)
@@ -388,8 +408,10 @@ def _fit_content(
     pu, pi = pairs.row.astype(np.int64), pairs.col.astype(np.int64)
     batch = max(config.batch_size, 4096)
     for _ in range(config.content_epochs):
+        if out_of_time():
+            break
         if config.content_loss == "mse":
-            pred = model.content_embedding(x)[warm]
+            pred = sparse_mm(x, x_t, model.content_weight)[warm]
             loss = (pred - target[warm]).pow(2).sum(1).mean()
             loss = loss + config.content_reg * model.content_weight.pow(2).sum()
             optimiser.zero_grad()
@@ -401,7 +423,7 @@ def _fit_content(
             idx = order[start : start + batch]
             u, i = pu[idx], pi[idx]
             j, mask = sampler.sample(u, rng)
-            c = model.content_embedding(x)
+            c = sparse_mm(x, x_t, model.content_weight)
             e_u = users[torch.from_numpy(u).to(device)]
             pos = (e_u * c[torch.from_numpy(i).to(device)]).sum(1)
             neg = (e_u * c[torch.from_numpy(j).to(device)]).sum(1)

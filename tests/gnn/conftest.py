@@ -54,6 +54,12 @@ def make_data(
 
 
 @pytest.fixture
+def synthetic():
+    """The generator itself, for tests that need other sizes or seeds."""
+    return make_data
+
+
+@pytest.fixture
 def data() -> TrainingData:
     return make_data()
 
@@ -64,3 +70,10 @@ def small_config() -> TrainConfig:
         emb_dim=16, layers=2, epochs=8, batch_size=256, lr=0.01, seed=0, device="cpu",
         text_dim=64, content_epochs=10, patience=10,
     )
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Overrides the suite-wide fixture that empties Django's cache: gnn never touches Django,
+    # and its tests must run without it.
+    yield
