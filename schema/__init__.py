@@ -13,14 +13,19 @@ from schema import limits
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.content.queries import ContentQuery
-from schema.errors import BAD_USER_INPUT, UNAUTHENTICATED
+from schema.dashboard.queries import DashboardQuery
+from schema.errors import BAD_USER_INPUT, FORBIDDEN, UNAUTHENTICATED
+from schema.insights.queries import InsightsQuery
 from schema.interactions.mutations import InteractionsMutation
+from schema.recommendations.queries import RecommendationsQuery
 
-Query = merge_types("Query", (AccountsQuery, ContentQuery))
+Query = merge_types(
+    "Query", (AccountsQuery, ContentQuery, RecommendationsQuery, InsightsQuery, DashboardQuery)
+)
 Mutation = merge_types("Mutation", (AccountsMutation, InteractionsMutation))
 
 # Errors the client caused and was told about in the response; not worth a traceback.
-EXPECTED_ERROR_CODES = frozenset({BAD_USER_INPUT, UNAUTHENTICATED})
+EXPECTED_ERROR_CODES = frozenset({BAD_USER_INPUT, FORBIDDEN, UNAUTHENTICATED})
 
 
 class LupiSchema(strawberry.Schema):

@@ -7,10 +7,19 @@ import re
 from django.core.exceptions import ValidationError
 from graphql import GraphQLError
 
-__all__ = ["BAD_USER_INPUT", "UNAUTHENTICATED", "input_error", "login_required"]
+__all__ = [
+    "BAD_USER_INPUT",
+    "FORBIDDEN",
+    "UNAUTHENTICATED",
+    "forbidden",
+    "input_error",
+    "knob_error",
+    "login_required",
+]
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 UNAUTHENTICATED = "UNAUTHENTICATED"
+FORBIDDEN = "FORBIDDEN"
 
 
 def _camel(path: str) -> str:
@@ -45,4 +54,19 @@ def login_required(operation: str) -> GraphQLError:
     return GraphQLError(
         f"{operation}: Log in first; anonymous users cannot do this.",
         extensions={"code": UNAUTHENTICATED, "field": operation},
+    )
+
+
+def forbidden(field: str, message: str) -> GraphQLError:
+    """The viewer is signed in but may not read or do this."""
+    return GraphQLError(f"{field}: {message}", extensions={"code": FORBIDDEN, "field": field})
+
+
+def knob_error(knob: str, detail: str, prefix: str = "") -> GraphQLError:
+    """An out-of-bounds recommendation argument, named the way the client sent it
+    (``knobs.diversity: must be from 0 to 1, got 3.0``)."""
+    name = f"{prefix}.{_camel(knob)}" if prefix else _camel(knob)
+    message = f"{name}: {detail}"
+    return GraphQLError(
+        message, extensions={"code": BAD_USER_INPUT, "field": name, "fields": {name: [detail]}}
     )

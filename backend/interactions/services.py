@@ -21,6 +21,7 @@ from backend.accounts.models import User
 from backend.content import services as content_services
 from backend.content.models import Creator, Tag
 from backend.interactions.models import Interaction, InteractionKind, NotInterested
+from backend.interactions.signals import feedback_recorded
 
 __all__ = [
     "InteractionData",
@@ -110,6 +111,7 @@ def record_interactions(
     ]
     with transaction.atomic():
         created = Interaction.objects.bulk_create(rows)
+        _announce(user)
     return created
 
 
@@ -127,6 +129,17 @@ def record_interaction(user: User, data: InteractionData) -> Interaction:
         raise ValidationError(
             {key.removeprefix("[0]."): messages for key, messages in exc.message_dict.items()}
         ) from None
+
+
+def _announce(user: User) -> None:
+    """Tell listeners (e.g. the recommendation cache) about the user's new feedback.
+
+    Sent now, so the next read in this transaction already sees it, and again after the
+    commit, so a concurrent request that cached a list in between does not keep it.
+    """
+    user_id = user.pk
+    feedback_recorded.send(sender=Interaction, user_id=user_id)
+    transaction.on_commit(lambda: feedback_recorded.send(sender=Interaction, user_id=user_id))
 
 
 def mark_not_interested(
@@ -148,6 +161,7 @@ def mark_not_interested(
     try:
         with transaction.atomic():
             entry, _ = NotInterested.objects.get_or_create(user=user, **target)
+            _announce(user)
     except IntegrityError:
         # A concurrent request stored the same entry first: it is there, which is the goal.
         entry = NotInterested.objects.get(user=user, **target)

@@ -41,6 +41,9 @@ class ReasonKind(StrEnum):
     CREATOR_YOU_ENGAGE_WITH = "creator_you_engage_with"
     TRENDING = "trending"
     NEW = "new"
+    READERS_LIKE_YOU = "readers_like_you"
+    MATCHES_INTERESTS = "matches_interests"
+    POPULAR = "popular"
 
 
 @dataclass(frozen=True)
@@ -79,14 +82,33 @@ class UserEvidence:
     trending_top: set[int] = field(default_factory=set)
 
 
+# What each list method can truthfully say of an item no specific reason fits.
+METHOD_FALLBACK_REASONS = {
+    "hybrid": Reason(
+        ReasonKind.READERS_LIKE_YOU, "Readers whose tastes match yours engaged with this"
+    ),
+    "content": Reason(ReasonKind.MATCHES_INTERESTS, "Matches the interests you picked"),
+    "trending": Reason(ReasonKind.POPULAR, "Popular on the platform lately"),
+    "fallback": Reason(ReasonKind.POPULAR, "Popular on the platform lately"),
+}
+
+
 def _quote(title: str, limit: int = 60) -> str:
     return f"“{title if len(title) <= limit else title[: limit - 1] + '…'}”"
 
 
 def explain(
-    candidates: Sequence[Candidate], evidence: UserEvidence, now: datetime
+    candidates: Sequence[Candidate],
+    evidence: UserEvidence,
+    now: datetime,
+    fallback: Reason | None = None,
 ) -> list[list[Reason]]:
-    """Reasons for each candidate, strongest first; three queries at most, for the names."""
+    """Reasons for each candidate, strongest first; three queries at most, for the names.
+
+    ``fallback`` is given to a candidate no specific reason fits, so every item says why
+    it is there; the caller picks one that is true of the whole list (e.g. "readers like
+    you engaged with it" for a collaborative list).
+    """
     similar: dict[int, int] = {}
     if evidence.liked_vectors is not None and len(evidence.liked_items):
         for cand in candidates:
@@ -147,5 +169,7 @@ def explain(
         if 0 <= age_days <= NEW_ITEM_DAYS:
             when = "today" if age_days < 1 else f"{int(age_days)} day{'s' * (age_days >= 2)} ago"
             reasons.append(Reason(ReasonKind.NEW, f"New: published {when}"))
+        if not reasons and fallback is not None:
+            reasons.append(fallback)
         out.append(reasons)
     return out

@@ -223,6 +223,7 @@ class ModelRegistry:
         self._active: tuple | None = None
         self._failed_at: float | None = None
         self._initialised = False
+        self._none_confirmed = False
 
     def current(self) -> ServingModel | None:
         """The model to serve now, or ``None`` when there is none that loads."""
@@ -249,6 +250,7 @@ class ModelRegistry:
             self._active = None
             self._failed_at = None
             self._initialised = False
+            self._none_confirmed = False
 
     def _fresh(self, token: object) -> bool:
         if time.monotonic() - self._checked_at >= self.check_interval:
@@ -269,9 +271,18 @@ class ModelRegistry:
         self._token = token
         self._initialised = True
         key = None if active is None else (active.pk, active.version, active.path)
+        if active is not None:
+            self._none_confirmed = False
         if key == self._active and (
             self._failed_at is None or time.monotonic() - self._failed_at < self.retry_interval
         ):
+            return
+        if active is None and self._state is not None and not self._none_confirmed:
+            # A promotion flips two rows; a reader that can see uncommitted writes (SQLite's
+            # shared cache) may catch the instant between them. Keep serving, and look again
+            # on the next request before dropping the model.
+            self._none_confirmed = True
+            self._checked_at = -math.inf
             return
         self._active = key
         if active is None:

@@ -36,6 +36,7 @@ from backend.content.models import ContentItem, Creator
 from backend.interactions.models import Interaction, InteractionKind, NotInterested
 from backend.recommendations import cache
 from backend.recommendations.explanations import (
+    METHOD_FALLBACK_REASONS,
     TRENDING_TOP,
     Candidate,
     Reason,
@@ -543,6 +544,7 @@ def _model_list(
         ],
         evidence,
         now,
+        METHOD_FALLBACK_REASONS[method.value],
     )
     items = tuple(
         Recommendation(
@@ -653,6 +655,7 @@ def _trending_list(
         ],
         evidence,
         now,
+        METHOD_FALLBACK_REASONS[method.value],
     )
     items = tuple(
         Recommendation(

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+import gnn
 from backend.accounts.models import User
+from backend.content.demo import seed_demo
 from backend.content.models import Category, ContentItem, ContentType, Creator, Tag
+from backend.recommendations import impressions
+from backend.recommendations.registry import registry
+from backend.recommendations.training import run_training
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -142,3 +148,23 @@ def user(db) -> User:
 @pytest.fixture
 def other_user(db) -> User:
     return make_user("someone-else")
+
+
+# Recent enough that the demo's items count as published and its history as lately.
+NOW = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture
+def served(db, tmp_path: Path, settings) -> dict[str, User]:
+    """Seed a small platform, train and promote a model, and return the demo accounts."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    seed_demo(seed=11, users=60, items=150, now=NOW)
+    config = gnn.TrainConfig(emb_dim=16, epochs=2, seed=1, device="cpu")
+    run_training(config, progress=False, artifact_dir=tmp_path)
+    registry.reset()
+    yield {
+        "demo": User.objects.get(username="demo"),
+        "creator": User.objects.get(username="creator"),
+    }
+    impressions.flush()
+    registry.reset()

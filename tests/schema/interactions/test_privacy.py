@@ -12,7 +12,15 @@ MINE = "{ me { username myInteractions(first: 10) { totalCount edges { node { ki
 
 # The only ways into private data: the viewer (`me`, taken from the session) and what a
 # mutation returns to the user who made it.
-PRIVATE_TYPES = {"Me", "Preferences", "Interests", "Interaction", "InteractionConnection"}
+PRIVATE_TYPES = {
+    "ActivityEntry",
+    "UserStats",
+    "Me",
+    "Preferences",
+    "Interests",
+    "Interaction",
+    "InteractionConnection",
+}
 ALLOWED_PATHS = {
     ("Query", "me"),
     ("Me", "preferences"),
@@ -20,6 +28,11 @@ ALLOWED_PATHS = {
     ("Me", "myInteractions"),
     ("InteractionConnection", "edges"),
     ("InteractionEdge", "node"),
+    # The dashboard is only ever the signed-in viewer's (Query.dashboard requires login).
+    ("Dashboard", "me"),
+    ("Dashboard", "preferences"),
+    ("Dashboard", "recentActivity"),
+    ("Dashboard", "stats"),
     ("Mutation", "login"),
     ("Mutation", "updatePreferences"),
     ("Mutation", "setInterests"),

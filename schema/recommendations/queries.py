@@ -1,0 +1,149 @@
+"""Recommendations for the viewer, similar items, model runs and cache counters."""
+
+from __future__ import annotations
+
+import strawberry
+from asgiref.sync import sync_to_async
+from django.core.exceptions import ValidationError
+
+from backend.accounts.models import User
+from backend.recommendations import cache as recommendation_cache
+from backend.recommendations import serving
+from backend.recommendations.models import ModelVersion as ModelVersionModel
+from backend.recommendations.models import TrainingRun as TrainingRunModel
+from schema.context import Info
+from schema.errors import forbidden, input_error, knob_error, login_required
+from schema.ids import parse_id, parse_ids
+from schema.recommendations.types import (
+    CacheStats,
+    ModelVersion,
+    RecommendationFilters,
+    RecommendationKnobs,
+    RecommendationList,
+    TrainingRun,
+    recommendation_list,
+)
+
+__all__ = ["RecommendationsQuery", "recommendations_for"]
+
+DEFAULT_FIRST = 20
+MAX_RUNS = 100
+
+
+def _service_arguments(
+    filters: RecommendationFilters | None, knobs: RecommendationKnobs | None
+) -> tuple[serving.RecommendationFilters, serving.RecommendationKnobs]:
+    try:
+        service_filters = serving.RecommendationFilters(
+            types=tuple(t.value for t in (filters.types or [])) if filters else (),
+            categories=tuple(parse_ids(filters.category_ids or [], "category_ids"))
+            if filters
+            else (),
+            exclude_ids=tuple(parse_ids(filters.exclude_ids or [], "exclude_ids"))
+            if filters
+            else (),
+            exclude_own=bool(filters.exclude_own) if filters else False,
+        )
+    except ValidationError as exc:
+        raise input_error(exc, prefix="filters") from exc
+    defaults = serving.RecommendationKnobs()
+    service_knobs = serving.RecommendationKnobs(
+        blend=knobs.blend if knobs else None,
+        diversity=knobs.diversity if knobs and knobs.diversity is not None else defaults.diversity,
+        freshness_half_life_days=knobs.freshness_half_life_days
+        if knobs and knobs.freshness_half_life_days is not None
+        else defaults.freshness_half_life_days,
+    )
+    return service_filters, service_knobs
+
+
+async def recommendations_for(
+    viewer: User,
+    first: int,
+    filters: RecommendationFilters | None,
+    knobs: RecommendationKnobs | None,
+) -> RecommendationList:
+    """The viewer's list through the service, with its argument errors named for GraphQL."""
+    service_filters, service_knobs = _service_arguments(filters, knobs)
+    try:
+        result = await sync_to_async(serving.recommend_for_user)(
+            viewer, first, service_filters, service_knobs
+        )
+    except serving.InvalidKnob as exc:
+        prefix = "" if exc.knob == "first" else ("filters" if exc.knob == "types" else "knobs")
+        detail = str(exc).split(": ", 1)[-1]
+        raise knob_error(exc.knob, detail, prefix) from exc
+    return recommendation_list(result)
+
+
+@strawberry.type
+class RecommendationsQuery:
+    @strawberry.field(
+        description=(
+            "What the viewer should see next: up to `first` items (1..100) they have not "
+            "seen, hidden or ruled out, each with reasons and a score breakdown. Requires "
+            "login."
+        )
+    )
+    async def recommendations(
+        self,
+        info: Info,
+        first: int = DEFAULT_FIRST,
+        filters: RecommendationFilters | None = None,
+        knobs: RecommendationKnobs | None = None,
+    ) -> RecommendationList:
+        viewer = await info.context.viewer()
+        if viewer is None:
+            raise login_required("recommendations")
+        return await recommendations_for(viewer, first, filters, knobs)
+
+    @strawberry.field(description="Items most like the given one (never itself), best first.")
+    async def similar_items(
+        self, info: Info, item_id: strawberry.ID, first: int = 10
+    ) -> RecommendationList:
+        try:
+            pk = parse_id(item_id, "item_id")
+        except ValidationError as exc:
+            raise input_error(exc) from exc
+        item = await info.context.loaders.content_item_by_id.load(pk)
+        if item is None:
+            raise input_error(ValidationError({"item_id": [f"No published item with id {pk}."]}))
+        try:
+            result = await sync_to_async(serving.similar_items)(item, first)
+        except serving.InvalidKnob as exc:
+            raise knob_error(exc.knob, str(exc).split(": ", 1)[-1]) from exc
+        return recommendation_list(result)
+
+    @strawberry.field(description="Recent training runs, newest first (at most 100).")
+    async def training_runs(self, info: Info, first: int = 20) -> list[TrainingRun]:
+        if await info.context.viewer() is None:
+            raise login_required("trainingRuns")
+        first = max(1, min(first, MAX_RUNS))
+        return await sync_to_async(list)(TrainingRunModel.objects.all()[:first])
+
+    @strawberry.field(description="Trained model versions, newest first; one is active.")
+    async def model_versions(self, info: Info, first: int = 20) -> list[ModelVersion]:
+        if await info.context.viewer() is None:
+            raise login_required("modelVersions")
+        first = max(1, min(first, MAX_RUNS))
+        queryset = ModelVersionModel.objects.select_related("training_run")
+        return await sync_to_async(list)(queryset[:first])
+
+    @strawberry.field(description="The model version serving recommendations now, if any.")
+    async def active_model(self, info: Info) -> ModelVersion | None:
+        if await info.context.viewer() is None:
+            raise login_required("activeModel")
+        queryset = ModelVersionModel.objects.select_related("training_run")
+        return await sync_to_async(queryset.filter(is_active=True).first)()
+
+    @strawberry.field(description="Served-list cache hits and misses. Staff only.")
+    async def cache_stats(self, info: Info) -> CacheStats:
+        viewer = await info.context.viewer()
+        if viewer is None:
+            raise login_required("cacheStats")
+        if not viewer.is_staff:
+            raise forbidden("cacheStats", "Only staff may read cache counters.")
+        stats = await sync_to_async(recommendation_cache.cache_stats)()
+        return CacheStats(
+            hits=stats.hits, misses=stats.misses, requests=stats.requests, hit_rate=stats.hit_rate
+        )

@@ -1,0 +1,199 @@
+"""GraphQL types of served recommendations and of the models that make them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import strawberry
+import strawberry_django
+from strawberry.scalars import JSON
+
+from backend.recommendations import models, serving
+from backend.recommendations.explanations import ReasonKind as ServiceReasonKind
+from schema.content.types import ContentItem, ContentType
+from schema.context import Info
+
+__all__ = [
+    "CacheStats",
+    "ModelVersion",
+    "Reason",
+    "ReasonKind",
+    "Recommendation",
+    "RecommendationFilters",
+    "RecommendationKnobs",
+    "RecommendationList",
+    "RecommendationMethod",
+    "ScoreBreakdown",
+    "TrainingRun",
+    "recommendation_list",
+]
+
+RecommendationMethod = strawberry.enum(
+    Enum("RecommendationMethod", {m.name: m.value for m in serving.Method}),
+    description=(
+        "How a list was made. HYBRID: the graph model blended with the content tower. "
+        "CONTENT: from declared interests through the content tower (a user without "
+        "history). TRENDING: popular lately (no history, no interests). FALLBACK: trending "
+        "because no model is loaded or it failed to load."
+    ),
+)
+ReasonKind = strawberry.enum(
+    Enum("ReasonKind", {k.name: k.value for k in ServiceReasonKind}),
+    description="Why an item was recommended.",
+)
+
+
+@strawberry.type(description="One reason an item is in the list, with the evidence it cites.")
+class Reason:
+    kind: ReasonKind
+    text: str = strawberry.field(description="A short sentence for people, e.g. for a chip.")
+    evidence_type: str = strawberry.field(
+        description="What `evidenceIds` are: `item`, `tag`, `creator`, or empty."
+    )
+    evidence_ids: list[strawberry.ID] = strawberry.field(
+        description="Ids of the liked items, followed tags or engaged creators cited."
+    )
+
+
+@strawberry.type(
+    description=(
+        "The parts of a score: score = graph + content + popularity + freshness - diversityPenalty."
+    )
+)
+class ScoreBreakdown:
+    graph: float = strawberry.field(description="Collaborative part, from the graph model.")
+    content: float = strawberry.field(description="Content-tower part (tags, category, text).")
+    popularity: float = strawberry.field(description="Trending part, for cold lists.")
+    freshness: float = strawberry.field(description="Boost for recently published items.")
+    diversity_penalty: float = strawberry.field(
+        description="What diversity re-ranking took off (similar items, same creator)."
+    )
+
+
+@strawberry.type(description="One recommended item with its score and the reasons for it.")
+class Recommendation:
+    item_id: strawberry.Private[int]
+    score: float = strawberry.field(description="Final ranking score; higher ranks first.")
+    reasons: list[Reason]
+    breakdown: ScoreBreakdown
+
+    @strawberry.field(description="The recommended item.")
+    async def item(self, info: Info) -> ContentItem | None:
+        return await info.context.loaders.content_item_by_id.load(self.item_id)
+
+
+@strawberry.type(description="A served list of recommendations and how it was made.")
+class RecommendationList:
+    method: RecommendationMethod
+    model_version: str = strawberry.field(description="Model version used; empty without one.")
+    diversity: float = strawberry.field(
+        description="Intra-list diversity: mean pairwise distance of the items (0..1)."
+    )
+    cached: bool = strawberry.field(description="Whether the list came from the cache.")
+    request_id: str = strawberry.field(description="Id under which impressions were logged.")
+    items: list[Recommendation]
+
+
+def recommendation_list(result: serving.RecommendationList) -> RecommendationList:
+    return RecommendationList(
+        method=RecommendationMethod(result.method.value),
+        model_version=result.model_version,
+        diversity=result.diversity,
+        cached=result.cached,
+        request_id=result.request_id,
+        items=[
+            Recommendation(
+                item_id=rec.item_id,
+                score=rec.score,
+                reasons=[
+                    Reason(
+                        kind=ReasonKind(reason.kind.value),
+                        text=reason.text,
+                        evidence_type=reason.evidence_type,
+                        evidence_ids=[strawberry.ID(str(i)) for i in reason.evidence_ids],
+                    )
+                    for reason in rec.reasons
+                ],
+                breakdown=ScoreBreakdown(
+                    graph=rec.breakdown.graph,
+                    content=rec.breakdown.content,
+                    popularity=rec.breakdown.popularity,
+                    freshness=rec.breakdown.freshness,
+                    diversity_penalty=rec.breakdown.diversity_penalty,
+                ),
+            )
+            for rec in result.items
+        ],
+    )
+
+
+@strawberry.input(description="What may appear in the list. Empty lists mean no restriction.")
+class RecommendationFilters:
+    types: list[ContentType] | None = strawberry.field(
+        default=None, description="Only these kinds of content."
+    )
+    category_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Only items in these categories."
+    )
+    exclude_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Never these items (e.g. already on screen)."
+    )
+    exclude_own: bool = strawberry.field(
+        default=False, description="Leave out items the viewer published as a creator."
+    )
+
+
+@strawberry.input(description="Per-request tuning of the ranking; each knob is bounded.")
+class RecommendationKnobs:
+    blend: float | None = strawberry.field(
+        default=None,
+        description=(
+            "Share of the content score, 0 (graph only) to 1 (content only); "
+            "null keeps the blend the model learned."
+        ),
+    )
+    diversity: float | None = strawberry.field(
+        default=None, description="0 (pure relevance) to 1 (strongest diversification)."
+    )
+    freshness_half_life_days: float | None = strawberry.field(
+        default=None,
+        description="Days after which an item keeps half its freshness boost (1..365).",
+    )
+
+
+@strawberry.type(description="Served-list cache counters, summed over all server processes.")
+class CacheStats:
+    hits: int
+    misses: int
+    requests: int
+    hit_rate: float = strawberry.field(description="hits / requests, 0 when no requests.")
+
+
+@strawberry_django.type(models.TrainingRun, description="One training of the recommender.")
+class TrainingRun:
+    id: strawberry.ID
+    status: str = strawberry_django.field(description="running, succeeded or failed.")
+    params: JSON = strawberry_django.field(description="Options and model settings.")
+    loss_curve: list[float] = strawberry_django.field(description="Mean loss per epoch.")
+    metrics: JSON = strawberry_django.field(
+        description="Validation metrics: recall@K, ndcg@K, coverage, diversity, novelty."
+    )
+    num_users: int
+    num_items: int
+    num_interactions: int = strawberry_django.field(description="User-item pairs trained on.")
+    error: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+@strawberry_django.type(models.ModelVersion, description="A trained model artifact.")
+class ModelVersion:
+    id: strawberry.ID
+    version: str
+    metrics: JSON
+    is_active: bool
+    created_at: dt.datetime
+    promoted_at: dt.datetime | None
+    rolled_back_at: dt.datetime | None
+    training_run: TrainingRun | None
