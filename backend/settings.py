@@ -143,6 +143,9 @@ STATICFILES_DIRS = [p for p in [BASE_DIR / "frontend" / "dist"] if p.exists()]
 
 # Served recommendation lists are cached per user, arguments and model version.
 RECOMMENDATION_CACHE_TTL = env_int("RECOMMENDATION_CACHE_TTL", 600)
+# Write served lists' impressions from a background thread after the response's
+# transaction commits (off the request's critical path), instead of inline.
+RECOMMENDATION_IMPRESSIONS_ASYNC = env_bool("RECOMMENDATION_IMPRESSIONS_ASYNC", False)
 
 # Model artifacts written by ``train_gnn``.
 LUPI_ARTIFACT_DIR = Path(os.environ.get("LUPI_ARTIFACT_DIR", VAR_DIR / "models"))

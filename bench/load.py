@@ -30,6 +30,18 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 
+DASHBOARD_QUERY = """query Dashboard($first: Int!) { dashboard {
+  me { username } preferences { accentColor fontSize }
+  recommendations(first: $first) { method modelVersion diversity cached
+    items { score item { id type title excerpt imageUrl creator { id displayName } }
+            reasons { kind text evidenceIds }
+            breakdown { graph content freshness diversityPenalty } } }
+  recentActivity(limit: 10) { kind occurredAt item { title } }
+  stats { interactions likes views }
+  creatorInsights { totals { views likes impressions ctr } series { date views }
+    topItems { title views } audienceInterests { name share } methods { method impressions }
+    similarCreators { displayName score } written { text } } } }"""
+
 ITEMS_QUERY = """query Items($first: Int!) { items(first: $first) { edges { node {
   id type title excerpt imageUrl publishedAt
   creator { id displayName } category { name } tags { name } } } } }"""
@@ -49,6 +61,14 @@ def scenarios(first: int, extra: dict[str, Scenario]) -> dict[str, Scenario]:
             "items", "POST", "/graphql/", {"query": ITEMS_QUERY, "variables": {"first": first}}
         ),
         "plain-items": Scenario("plain-items", "GET", f"/plain/items/?first={first}"),
+        # Cached or not depends on the server's RECOMMENDATION_CACHE_TTL (--cache-ttl 0).
+        "dashboard": Scenario(
+            "dashboard",
+            "POST",
+            "/graphql/",
+            {"query": DASHBOARD_QUERY, "variables": {"first": 20}},
+        ),
+        "plain-dashboard": Scenario("plain-dashboard", "GET", "/plain/dashboard/?first=20"),
     }
     return {**base, **extra}
 
@@ -62,6 +82,8 @@ def free_port() -> int:
 def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "0"}
     env["DATABASE_URL"] = args.database_url
+    if args.cache_ttl is not None:
+        env["RECOMMENDATION_CACHE_TTL"] = str(args.cache_ttl)
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
     else:
@@ -170,7 +192,10 @@ def main(argv: list[str] | None = None, extra: dict[str, Scenario] | None = None
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=3)
-    parser.add_argument("--first", type=int, default=50)
+    parser.add_argument("--first", type=int, default=50, help="Page size of `items`.")
+    parser.add_argument(
+        "--cache-ttl", type=int, default=None, help="Server's list cache TTL; 0 = uncached."
+    )
     parser.add_argument("--scenario", action="append", default=[])
     parser.add_argument("--username", default="demo")
     parser.add_argument("--password", default="lupi-demo")
@@ -191,6 +216,7 @@ def main(argv: list[str] | None = None, extra: dict[str, Scenario] | None = None
         server.terminate()
         server.wait(timeout=30)
     report = {
+        "cache_ttl": args.cache_ttl,
         "workers": args.workers,
         "clients": args.clients,
         "seconds": args.seconds,

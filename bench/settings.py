@@ -7,3 +7,4 @@ from backend.settings import MIDDLEWARE
 ROOT_URLCONF = "bench.urls"
 MIDDLEWARE = ["bench.querycount.QueryCountMiddleware", *MIDDLEWARE]
 DEBUG = False
+RECOMMENDATION_IMPRESSIONS_ASYNC = True

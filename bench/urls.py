@@ -7,5 +7,6 @@ from bench import plain_views
 
 urlpatterns = [
     path("plain/items/", plain_views.items),
+    path("plain/dashboard/", plain_views.dashboard),
     *lupi_urlpatterns,
 ]
