@@ -33,14 +33,8 @@ from django.db import router, transaction
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from backend.content.demo import (
-    bulk_insert,
-    flush_platform_data,
-    format_datetimes,
-    next_id,
-    reset_sequences,
-    unusable_passwords,
-)
+from backend.content.bulk import bulk_insert, format_datetimes, next_id, reset_sequences
+from backend.content.demo import flush_platform_data, unusable_passwords
 from backend.content.models import Category, ContentItem, ContentType, Creator, Tag
 from backend.interactions.models import Interaction, InteractionKind
 
