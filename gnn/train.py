@@ -310,6 +310,7 @@ def train_model(
         )
         weights.content_weight = model.content_weight.detach().cpu().numpy()
         weights.item_content = np.asarray(features @ weights.content_weight, dtype=np.float32)
+        _calibrate_content(weights, rng)
     metrics: dict[str, float] = {}
     if valid:
         if config.linear_filter:
@@ -432,6 +433,32 @@ def _fit_content(
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
+
+
+def _calibrate_content(weights: ModelWeights, rng: np.random.Generator, users: int = 256) -> None:
+    """Put content scores on the scale of graph scores.
+
+    The content tower is trained for ranking, so its scores have their own scale; items without
+    interactions are scored by content alone and must compete fairly with warm items. The
+    least-squares slope of graph score on content score over warm items (a sample of users)
+    rescales the tower so that its score predicts the graph score.
+    """
+    warm = np.flatnonzero(weights.item_warm)
+    if not len(warm) or not weights.num_users:
+        return
+    sample = rng.choice(weights.num_users, min(users, weights.num_users), replace=False)
+    blend, weights.blend = weights.blend, 0.0
+    weights.refresh()
+    graph = weights.user_scores(sample)[:, warm].ravel()
+    content = (weights.user_graph[sample] @ weights.item_content[warm].T).ravel()
+    weights.blend = blend
+    g, c = graph - graph.mean(), content - content.mean()
+    slope = float((g * c).sum() / max(float((c * c).sum()), 1e-12))
+    if slope <= 0:  # content carries no usable signal: match the spreads instead
+        slope = float(g.std() / max(float(c.std()), 1e-12))
+    weights.content_weight = weights.content_weight * np.float32(slope)
+    weights.item_content = weights.item_content * np.float32(slope)
+    weights.refresh()
 
 
 def _choose_linear(
