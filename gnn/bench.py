@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", choices=["pyg", "none"], default="none")
     ap.add_argument("--dim", type=int, default=0, help="embedding size (0: by catalogue size)")
     ap.add_argument("--layers", type=int, default=3)
-    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--batch-size", type=int, default=16384)
     ap.add_argument("--degree-power", type=float, default=0.5)
     ap.add_argument("--linear-filter", choices=["on", "off"], default="on")

@@ -238,7 +238,13 @@ def train_model(
         pair_w = np.ones_like(pair_w)
     pair_w = pair_w / pair_w.mean() if len(pair_w) else pair_w
     sampler = NegativeSampler(positive, negative, hard_ratio=config.hard_negative_ratio)
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+    lr = config.lr
+    if init is not None:
+        # Spectral embeddings are far smaller than the usual N(0, 0.1) start (their entries shrink
+        # like 1/sqrt(n)); scaling the step by their RMS keeps ``lr`` a relative step size, so one
+        # setting does not wreck the start on a large catalogue and crawl on a small one.
+        lr *= float(np.sqrt(np.mean(init[1] ** 2))) / 0.1
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     loss_curve: list[float] = []
     epochs_run = 0
     stop = len(pair_user) == 0
