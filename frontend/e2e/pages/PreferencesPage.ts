@@ -10,7 +10,7 @@ export class PreferencesPage {
   constructor(readonly page: Page) {
     this.heading = page.getByRole("heading", { name: "Preferences", level: 1 });
     this.hexInput = page.getByLabel("Accent colour as hex");
-    this.fontSize = page.getByLabel(/Font size/);
+    this.fontSize = page.getByRole("slider", { name: /Font size/ });
     this.saveState = page.getByTestId("save-state");
     this.saveInterests = page.getByRole("button", { name: "Save interests" });
   }
