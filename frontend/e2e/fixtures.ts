@@ -31,7 +31,14 @@ export async function routeExternalImages(page: Page): Promise<void> {
 /** Saves a full-page screenshot as a test artifact, e2e/artifacts/<name>.png. */
 export async function snap(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  // Let lazy images and chart animations settle.
+  // Scroll through once so lazy images load, then let them and the charts settle.
+  await page.evaluate(async () => {
+    for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight) {
+      window.scrollTo(0, y);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    window.scrollTo(0, 0);
+  });
   await page.waitForLoadState("networkidle").catch(() => undefined);
   await page.waitForTimeout(300);
   await page.screenshot({ path: resolve(ARTIFACTS, `${name}.png`), fullPage: true });

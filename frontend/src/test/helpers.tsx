@@ -47,7 +47,6 @@ export function mockClient(respond: Handler) {
 }
 
 export const demoViewer: Viewer = {
-  __typename: "Me",
   id: "7",
   username: "demo",
   firstName: "Dana",
