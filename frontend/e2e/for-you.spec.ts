@@ -99,3 +99,22 @@ test.describe("For you", () => {
     expect(median).toBeLessThan(5000);
   });
 });
+
+test.describe("phone width", () => {
+  for (const [path, name, user] of [
+    ["/insights", "insights-phone", "creator"],
+    ["/model", "model-phone", "demo"],
+    ["/preferences", "preferences-phone", "demo"],
+  ] as const) {
+    test(`${path} fits a phone screen`, async ({ page, loginAs }) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await loginAs(user);
+      await page.goto(path);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      await page.waitForLoadState("networkidle");
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await snap(page, name);
+    });
+  }
+});

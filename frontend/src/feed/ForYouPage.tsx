@@ -25,6 +25,7 @@ import { MarkNotInterestedMutation, MoreRecommendationsQuery, RecordFeedbackMuta
 import { RecommendationCard, type RecommendationData } from "./RecommendationCard";
 import { ActivityPanel } from "./ActivityPanel";
 import { ListMeta } from "./ListMeta";
+import { useTitle } from "../lib/useTitle";
 
 export const PAGE_SIZE = 20;
 const MAX_SERVED = 300;
@@ -74,6 +75,7 @@ export function toCards(items: RecommendationFieldsFragment[]): Card[] {
 let firstRenderMarked = false;
 
 export function ForYouPage() {
+  useTitle("For you");
   const { viewer } = useSession();
   const client = useClient();
   const catalogue = useCatalogue();

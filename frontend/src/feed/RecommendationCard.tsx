@@ -111,7 +111,19 @@ export function RecommendationCard({
           <button type="button" className="button button--small" disabled={busy} onClick={handlers.onHide}>
             <span aria-hidden="true">✕</span> Hide
           </button>
-          <details className="menu">
+          <details
+            className="menu"
+            onKeyDown={(e) => {
+              if (e.key === "Escape" && e.currentTarget.open) {
+                e.currentTarget.open = false;
+                e.currentTarget.querySelector("summary")?.focus();
+              }
+            }}
+            onClick={(e) => {
+              // Choosing an entry closes the menu.
+              if ((e.target as HTMLElement).classList.contains("menu__item")) e.currentTarget.open = false;
+            }}
+          >
             <summary className="button button--small" aria-label={`Not interested… (${item.title})`}>
               Not interested…
             </summary>

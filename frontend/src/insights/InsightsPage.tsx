@@ -7,6 +7,7 @@ import { formatCount, formatDate, formatRate, titleCase } from "../lib/format";
 import { formatDwell, formatGrowth, WINDOWS } from "./insightsData";
 import { TrendChart } from "./TrendChart";
 import { ShareBars } from "./ShareBars";
+import { useTitle } from "../lib/useTitle";
 
 const CreatorInsightsQuery = graphql(`
   query CreatorInsights($creatorId: ID!, $windowDays: Int!) {
@@ -91,6 +92,7 @@ function Refusal() {
 }
 
 export default function InsightsPage() {
+  useTitle("Creator insights");
   const { viewer } = useSession();
   const [params, setParams] = useSearchParams();
   // Staff may look at any creator with ?creator=ID; everyone else sees their own.

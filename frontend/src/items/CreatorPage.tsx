@@ -3,6 +3,7 @@ import { useQuery } from "urql";
 import { graphql } from "../gql";
 import { EmptyState, ErrorMessage, Loading } from "../components/Status";
 import { ItemCard } from "./ItemCard";
+import { useTitle } from "../lib/useTitle";
 
 const CreatorProfileQuery = graphql(`
   query CreatorProfile($id: ID!) {
@@ -37,6 +38,7 @@ const CreatorProfileQuery = graphql(`
 export default function CreatorPage() {
   const { id = "" } = useParams();
   const [{ data, fetching, error }, reexecute] = useQuery({ query: CreatorProfileQuery, variables: { id } });
+  useTitle(data?.creator?.displayName ?? "Creator");
   if (error) return <ErrorMessage error={error} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
   if (!data) return fetching ? <Loading label="Loading creator…" /> : null;
   const creator = data.creator;

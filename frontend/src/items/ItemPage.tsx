@@ -7,6 +7,7 @@ import { EmptyState, ErrorMessage, Loading } from "../components/Status";
 import { formatDate } from "../lib/format";
 import { interactionContext } from "../lib/context";
 import { SimilarItems } from "./SimilarItems";
+import { useTitle } from "../lib/useTitle";
 
 const ItemDetailQuery = graphql(`
   query ItemDetail($id: ID!) {
@@ -50,6 +51,7 @@ export default function ItemPage() {
   const [, recordView] = useMutation(RecordViewMutation);
   const recorded = useRef<string | null>(null);
   const item = data?.item;
+  useTitle(item?.title ?? "Item");
 
   // Opening an item is a view: it feeds the model and drops the item from "For you".
   useEffect(() => {

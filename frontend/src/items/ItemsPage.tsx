@@ -6,6 +6,7 @@ import type { ContentType, ItemOrder } from "../gql/graphql";
 import { EmptyState, ErrorMessage, Loading } from "../components/Status";
 import { CatalogueFilters, useCatalogue } from "../components/CatalogueFilters";
 import { ItemCard } from "./ItemCard";
+import { useTitle } from "../lib/useTitle";
 
 const PAGE_SIZE = 24;
 
@@ -102,6 +103,7 @@ function ItemsChunk({
 }
 
 export default function ItemsPage() {
+  useTitle("Browse");
   const [params, setParams] = useSearchParams();
   const catalogue = useCatalogue();
   const filters: Filters = {

@@ -6,6 +6,7 @@ import { formatCount, formatDateTime } from "../lib/format";
 import { asMetrics, durationText, formatMetric, metricKeys } from "./metrics";
 import { LossChart } from "./LossChart";
 import { AtlasSection } from "./AtlasSection";
+import { useTitle } from "../lib/useTitle";
 
 const ModelOverviewQuery = graphql(`
   query ModelOverview {
@@ -47,6 +48,7 @@ const ModelOverviewQuery = graphql(`
 `);
 
 export default function ModelPage() {
+  useTitle("Model");
   const [{ data, fetching, error }, reexecute] = useQuery({ query: ModelOverviewQuery });
   const [selected, setSelected] = useState<ReadonlySet<string> | null>(null);
 

@@ -14,6 +14,7 @@ import {
   type Theme,
 } from "../lib/theme";
 import { InterestsPicker } from "./InterestsPicker";
+import { useTitle } from "../lib/useTitle";
 
 const UpdatePreferencesMutation = graphql(`
   mutation UpdatePreferences($accentColor: String, $fontSize: Int) {
@@ -33,6 +34,7 @@ const SAVE_DELAY_MS = 400;
 type SaveState = "idle" | "pending" | "saving" | "saved" | "error";
 
 export default function PreferencesPage() {
+  useTitle("Preferences");
   const { viewer } = useSession();
   const saved = normaliseTheme(viewer?.preferences);
   const [theme, setTheme] = useState<Theme>(saved);

@@ -4,6 +4,7 @@ import { useMutation } from "urql";
 import { graphql } from "../gql";
 import { errorText } from "../components/Status";
 import { useSession } from "./SessionContext";
+import { useTitle } from "../lib/useTitle";
 
 const LoginMutation = graphql(`
   mutation Login($username: String!, $password: String!) {
@@ -20,6 +21,7 @@ export function safeNext(next: string | null): string {
 }
 
 export function LoginPage() {
+  useTitle("Sign in");
   const { viewer, restart } = useSession();
   const [params] = useSearchParams();
   const next = safeNext(params.get("next"));
