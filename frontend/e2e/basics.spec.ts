@@ -37,6 +37,13 @@ test.describe("browsing", () => {
     await browse.cards.first().getByRole("heading").getByRole("link").click();
     const item = new ItemPage(page);
     await expect(item.title).toBeVisible();
+    await expect(item.similarCards.first()).toBeVisible();
+    await item.page.getByRole("button", { name: "Like" }).click();
+    await expect(item.page.getByRole("button", { name: "Liked" })).toHaveAttribute("aria-pressed", "true");
     await snap(page, "item");
+    // Similar items lead to other items.
+    const next = await item.similarCards.first().getByRole("heading").innerText();
+    await item.similarCards.first().getByRole("heading").getByRole("link").click();
+    await expect(item.title).toHaveText(next);
   });
 });

@@ -9,7 +9,8 @@ test.describe("For you", () => {
     const feed = new ForYouPage(page);
     await feed.open();
     expect(await feed.cards.count()).toBeGreaterThanOrEqual(10);
-    await expect(feed.method).toBeVisible();
+    // The trained model serves the list (not the trending fallback).
+    await expect(feed.method).toHaveText("Personal: graph model and content");
     // Every card explains itself, and the first carries at least one reason chip.
     await expect(feed.reasons(feed.card(0)).first()).toBeVisible();
     await feed.card(0).hover();

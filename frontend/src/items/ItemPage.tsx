@@ -7,6 +7,7 @@ import { EmptyState, ErrorMessage, Loading } from "../components/Status";
 import { formatDate } from "../lib/format";
 import { interactionContext } from "../lib/context";
 import { SimilarItems } from "./SimilarItems";
+import { ItemActions } from "./ItemActions";
 import { useTitle } from "../lib/useTitle";
 
 const ItemDetailQuery = graphql(`
@@ -91,6 +92,7 @@ export default function ItemPage() {
         <p className="muted">
           by <Link to={`/creators/${item.creator.id}`}>{item.creator.displayName}</Link>
         </p>
+        <ItemActions itemId={item.id} />
         {item.tags.length > 0 && (
           <ul className="chips" aria-label="Tags">
             {item.tags.map((t) => (
