@@ -150,6 +150,9 @@ RECOMMENDATION_IMPRESSIONS_ASYNC = env_bool("RECOMMENDATION_IMPRESSIONS_ASYNC", 
 # Model artifacts written by ``train_gnn``.
 LUPI_ARTIFACT_DIR = Path(os.environ.get("LUPI_ARTIFACT_DIR", VAR_DIR / "models"))
 
+# Embedding atlas projections, one JSON file per model version.
+LUPI_ATLAS_DIR = Path(os.environ.get("LUPI_ATLAS_DIR", VAR_DIR / "atlas"))
+
 # GraphQL limits, read by schema/limits.py (one place, each with a test).
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)

@@ -12,3 +12,11 @@ def _clear_cache():
     # test with an empty cache so no test sees another's entries, whatever the order.
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _private_var_dirs(settings, tmp_path_factory):
+    # Model artifacts and atlas files go to a per-test folder, never the checkout's var/.
+    base = tmp_path_factory.mktemp("var")
+    settings.LUPI_ARTIFACT_DIR = base / "models"
+    settings.LUPI_ATLAS_DIR = base / "atlas"

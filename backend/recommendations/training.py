@@ -42,6 +42,7 @@ def run_training(
     force: bool = False,
     progress: bool = True,
     artifact_dir: Path | None = None,
+    build_atlas: bool = True,
 ) -> TrainingOutcome:
     """Export, train, evaluate on the most recent interactions, save, register, promote."""
     run = TrainingRun.objects.create(params={"config": config.to_json(), "holdout": holdout})
@@ -85,4 +86,17 @@ def run_training(
     )
     decision = promote(version, force=force)
     logger.info("trained %s: %s", name, decision.reason)
+    if decision.promoted and build_atlas:
+        _prepare_atlas(version)
     return TrainingOutcome(run=run, version=version, decision=decision)
+
+
+def _prepare_atlas(version: ModelVersion) -> None:
+    """Make the promoted version's embedding atlas now, so the dashboard need not wait."""
+    from backend.recommendations.atlas import ensure_atlas
+    from backend.recommendations.registry import load_serving_model
+
+    try:
+        ensure_atlas(load_serving_model(version))
+    except Exception:  # the atlas is a view of the model, never a reason to fail training
+        logger.exception("could not build the embedding atlas of %s", version.version)

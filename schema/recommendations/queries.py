@@ -7,15 +7,18 @@ from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 
 from backend.accounts.models import User
+from backend.recommendations import atlas, serving
 from backend.recommendations import cache as recommendation_cache
-from backend.recommendations import serving
 from backend.recommendations.models import ModelVersion as ModelVersionModel
 from backend.recommendations.models import TrainingRun as TrainingRunModel
 from schema.context import Info
 from schema.errors import forbidden, input_error, knob_error, login_required
 from schema.ids import parse_id, parse_ids
 from schema.recommendations.types import (
+    AtlasPoint,
+    AtlasPointKind,
     CacheStats,
+    EmbeddingAtlas,
     ModelVersion,
     RecommendationFilters,
     RecommendationKnobs,
@@ -135,6 +138,37 @@ class RecommendationsQuery:
             raise login_required("activeModel")
         queryset = ModelVersionModel.objects.select_related("training_run")
         return await sync_to_async(queryset.filter(is_active=True).first)()
+
+    @strawberry.field(
+        description=(
+            "The embedding atlas of the active model (null without one). Made once per "
+            "model version; the first request after a promotion may take a few seconds."
+        )
+    )
+    async def embedding_atlas(self, info: Info) -> EmbeddingAtlas | None:
+        if await info.context.viewer() is None:
+            raise login_required("embeddingAtlas")
+        document = await sync_to_async(atlas.active_atlas)()
+        if document is None:
+            return None
+        return EmbeddingAtlas(
+            model_version=document["model_version"],
+            method=document["method"],
+            points=[
+                AtlasPoint(
+                    kind=AtlasPointKind(point["kind"]),
+                    id=strawberry.ID(str(point["id"])),
+                    label=point["label"],
+                    x=point["x"],
+                    y=point["y"],
+                    category_id=None
+                    if point.get("category_id") is None
+                    else strawberry.ID(str(point["category_id"])),
+                    category_name=point.get("category_name"),
+                )
+                for point in document["points"]
+            ],
+        )
 
     @strawberry.field(description="Served-list cache hits and misses. Staff only.")
     async def cache_stats(self, info: Info) -> CacheStats:

@@ -15,7 +15,10 @@ from schema.content.types import ContentItem, ContentType
 from schema.context import Info
 
 __all__ = [
+    "AtlasPoint",
+    "AtlasPointKind",
     "CacheStats",
+    "EmbeddingAtlas",
     "ModelVersion",
     "Reason",
     "ReasonKind",
@@ -197,3 +200,35 @@ class ModelVersion:
     promoted_at: dt.datetime | None
     rolled_back_at: dt.datetime | None
     training_run: TrainingRun | None
+
+
+@strawberry.enum(description="What a point of the embedding atlas stands for.")
+class AtlasPointKind(Enum):
+    ITEM = "item"
+    USER = "user"
+    TAG = "tag"
+
+
+@strawberry.type(description="One point of the embedding atlas.")
+class AtlasPoint:
+    kind: AtlasPointKind
+    id: strawberry.ID = strawberry.field(
+        description="Item or tag id; for readers an anonymous number, not an account id."
+    )
+    label: str = strawberry.field(description="Item title, #tag, or 'A reader'.")
+    x: float
+    y: float
+    category_id: strawberry.ID | None = strawberry.field(description="Items: their category.")
+    category_name: str | None
+
+
+@strawberry.type(
+    description=(
+        "A 2-D map (t-SNE, cosine) of a sample of the active model's items, readers and "
+        "tags: points close together would be recommended together."
+    )
+)
+class EmbeddingAtlas:
+    model_version: str
+    method: str
+    points: list[AtlasPoint]

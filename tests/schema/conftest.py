@@ -160,7 +160,7 @@ def served(db, tmp_path: Path, settings) -> dict[str, User]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     seed_demo(seed=11, users=60, items=150, now=NOW)
     config = gnn.TrainConfig(emb_dim=16, epochs=2, seed=1, device="cpu")
-    run_training(config, progress=False, artifact_dir=tmp_path)
+    run_training(config, progress=False, artifact_dir=tmp_path, build_atlas=False)
     registry.reset()
     yield {
         "demo": User.objects.get(username="demo"),

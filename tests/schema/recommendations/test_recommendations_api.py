@@ -188,3 +188,35 @@ def test_other_users_are_unaffected_by_my_feedback(gql, served) -> None:
     gql.login(reader)
     again = gql(RECS, {"first": 5})["data"]["recommendations"]
     assert again["cached"] is True and ids({"data": {"recommendations": again}}) == before
+
+
+def test_embedding_atlas(gql, served) -> None:
+    query = """{ embeddingAtlas { modelVersion method
+        points { kind id label x y categoryId categoryName } } }"""
+    assert error_messages(gql(query)) == [
+        "embeddingAtlas: Log in first; anonymous users cannot do this."
+    ]
+    gql.login(served["demo"])
+    atlas = gql(query)["data"]["embeddingAtlas"]
+    assert atlas["method"] == "t-SNE" and atlas["modelVersion"]
+    kinds = {point["kind"] for point in atlas["points"]}
+    assert kinds == {"ITEM", "USER", "TAG"}
+    items = [p for p in atlas["points"] if p["kind"] == "ITEM"]
+    titles = dict(ContentItem.objects.values_list("id", "title"))
+    assert all(p["label"] == titles[int(p["id"])] for p in items)
+    assert all(-1.0 <= p["x"] <= 1.0 and -1.0 <= p["y"] <= 1.0 for p in atlas["points"])
+    readers = [p for p in atlas["points"] if p["kind"] == "USER"]
+    # Readers are anonymous: no username or account id on the map.
+    assert {p["label"] for p in readers} == {"A reader"}
+    assert not {p["label"] for p in readers} & set(User.objects.values_list("username", flat=True))
+    # The second request is served from the stored projection, identical.
+    assert gql(query)["data"]["embeddingAtlas"] == atlas
+
+
+def test_embedding_atlas_is_null_without_a_model(gql, served) -> None:
+    from backend.recommendations.models import ModelVersion
+
+    ModelVersion.objects.update(is_active=False)
+    registry.reset()
+    gql.login(served["demo"])
+    assert gql("{ embeddingAtlas { method } }")["data"]["embeddingAtlas"] is None
