@@ -91,3 +91,27 @@ def test_production_refuses_a_weak_secret_key(tmp_path: Path, key: str) -> None:
     )
     assert out.returncode != 0
     assert "SECRET_KEY must be set" in out.stderr
+
+
+GRAPHIQL = (
+    "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'backend.settings');"
+    "django.setup(); from django.test import Client; c = Client();"
+    "r = c.get('/graphql/', HTTP_ACCEPT='text/html');"
+    "print(r.status_code, 'graphiql' in r.content.decode().lower(), 'csrftoken' in r.cookies)"
+)
+
+
+@pytest.mark.parametrize(("debug", "expected"), [("1", "200 True True"), ("0", "404 False True")])
+def test_graphiql_only_in_debug_and_the_csrf_cookie_is_set(
+    tmp_path: Path, debug: str, expected: str
+) -> None:
+    out = run_python(GRAPHIQL, LUPI_VAR_DIR=str(tmp_path), DEBUG=debug)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-3:] == expected.split()
+
+
+def test_the_spa_page_sets_the_csrf_cookie(client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "csrftoken" in response.cookies
+    assert b"Lupi" in response.content
