@@ -91,7 +91,18 @@ test.describe("model", () => {
     await expect(model.lossChart.locator("canvas")).toBeVisible();
     expect(await model.runs.count()).toBeGreaterThan(1);
     await expect(model.atlas).toBeVisible();
+    await expect(model.atlasCanvas).toBeVisible({ timeout: 60_000 });
     await snap(page, "model");
+    await model.atlas.getByLabel(/Readers/).check();
+    await model.atlas.getByRole("button", { name: "Zoom in" }).click();
+    await model.atlas.getByRole("button", { name: "Reset view" }).click();
+    await page.waitForTimeout(200);
+    // Clicking an item's point opens the item.
+    const point = await model.itemPointPosition();
+    expect(point).not.toBeNull();
+    await model.atlasCanvas.click({ position: point! });
+    await expect(page).toHaveURL(/\/items\/\d+$/);
+    await expect(page.locator("#item-title")).toBeVisible();
   });
 });
 

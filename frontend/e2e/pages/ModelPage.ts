@@ -6,6 +6,7 @@ export class ModelPage {
   readonly lossChart: Locator;
   readonly runs: Locator;
   readonly atlas: Locator;
+  readonly atlasCanvas: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole("heading", { name: "Model", level: 1 });
@@ -13,6 +14,35 @@ export class ModelPage {
     this.lossChart = page.getByTestId("loss-chart");
     this.runs = page.getByRole("region", { name: "Training runs" }).getByRole("row");
     this.atlas = page.getByRole("region", { name: "Embedding atlas" });
+    this.atlasCanvas = page.getByTestId("atlas-chart").locator("canvas");
+  }
+
+  /**
+   * Where on the atlas canvas an item of the first category is drawn (CSS pixels relative
+   * to the canvas), found by reading the canvas's pixels for that category's colour.
+   */
+  async itemPointPosition(rgb: [number, number, number] = [78, 121, 167]): Promise<{ x: number; y: number } | null> {
+    return this.atlasCanvas.evaluate((el, [r, g, b]) => {
+      const canvas = el as HTMLCanvasElement;
+      const ctx = canvas.getContext("2d");
+      if (!ctx) return null;
+      const { width, height } = canvas;
+      const img = ctx.getImageData(0, 0, width, height).data;
+      const at = (x: number, y: number) => {
+        const i = (y * width + x) * 4;
+        return img[i] === r && img[i + 1] === g && img[i + 2] === b && img[i + 3] === 255;
+      };
+      // The legend sits at the bottom; only look at the plot area above it.
+      for (let y = 2; y < height * 0.8; y++) {
+        for (let x = 2; x < width - 2; x++) {
+          if (at(x, y) && at(x - 1, y) && at(x + 1, y) && at(x, y - 1) && at(x, y + 1)) {
+            const scale = canvas.getBoundingClientRect().width / width;
+            return { x: x * scale, y: y * scale };
+          }
+        }
+      }
+      return null;
+    }, rgb);
   }
 
   async open(): Promise<void> {

@@ -48,7 +48,7 @@ export function withAlpha(hex: string, alpha: number): string {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
-/** A qualitative palette (Tableau 10) for categories and runs; accent first. */
+/** A qualitative palette (Tableau 10, then its lighter companions) for categories and runs. */
 export const PALETTE = [
   "#4e79a7",
   "#f28e2b",
@@ -60,6 +60,16 @@ export const PALETTE = [
   "#ff9da7",
   "#9c755f",
   "#bab0ac",
+  "#17becf",
+  "#d37295",
+  "#b6992d",
+  "#499894",
+  "#a0cbe8",
+  "#ffbe7d",
+  "#8cd17d",
+  "#d4a6c8",
+  "#86bcb6",
+  "#fabfd2",
 ];
 
 export function paletteColor(i: number): string {
