@@ -10,7 +10,8 @@ DEMO_ITEMS ?= 5000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run setup install frontend migrate demo model serve test test-sqlite test-services lint bench-gnn schema
+.PHONY: run setup install frontend migrate demo model serve test test-sqlite test-services \
+	test-frontend test-e2e lint bench-gnn schema
 
 run: setup demo model frontend serve
 
@@ -35,8 +36,13 @@ demo: migrate
 model: demo
 	DEBUG=1 $(PY) manage.py train_gnn --if-missing
 
-frontend:
-	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm run build; fi
+# The SPA is built into frontend/dist, which Django serves at / (WhiteNoise for assets).
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+frontend: frontend/node_modules/.installed
+	cd frontend && npm run build
 
 serve: install
 	DEBUG=1 $(PY) manage.py collectstatic --no-input -v0
@@ -50,7 +56,7 @@ lint: install
 # The suite runs twice: on SQLite with the in-process cache, then on PostgreSQL and Redis.
 # The second leg is skipped (with a message) when neither server answers, unless
 # LUPI_REQUIRE_SERVICES=1 (as in CI), where a missing server is a failure.
-test: lint test-sqlite test-services
+test: lint test-sqlite test-services test-frontend test-e2e
 
 test-sqlite: install
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q
@@ -64,8 +70,17 @@ test-services: install
 		echo "Skipping the PostgreSQL + Redis leg: servers not reachable"; \
 	fi
 
-schema: install
+# Unit tests of the SPA, and a check that its generated GraphQL types match the schema.
+test-frontend: frontend/node_modules/.installed
+	cd frontend && npm run codegen:check && npm test
+
+# Browser tests: Playwright drives Debian's chromium against a freshly seeded server.
+test-e2e: install frontend
+	cd frontend && PYTHON=$(abspath $(PY)) npm run e2e
+
+schema: install frontend/node_modules/.installed
 	$(PY) manage.py export_schema schema --path schema/schema.graphql
+	cd frontend && npm run codegen
 
 bench-gnn: install
 	$(PY) -m gnn.bench --data $(DATA) --minutes $(or $(MINUTES),10) --baseline pyg
