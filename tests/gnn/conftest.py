@@ -67,8 +67,16 @@ def data() -> TrainingData:
 @pytest.fixture
 def small_config() -> TrainConfig:
     return TrainConfig(
-        emb_dim=16, layers=2, epochs=8, batch_size=256, lr=0.01, seed=0, device="cpu",
-        text_dim=64, content_epochs=10, patience=10,
+        emb_dim=16,
+        layers=2,
+        epochs=8,
+        batch_size=256,
+        lr=0.01,
+        seed=0,
+        device="cpu",
+        text_dim=64,
+        content_epochs=10,
+        patience=10,
     )
 
 

@@ -18,15 +18,24 @@ def saved(tmp_path, data, small_config):
         "tag": [f"t{i}" for i in range(data.num_tags)],
         "category": [f"c{i}" for i in range(data.num_categories)],
     }
-    path = save_artifact(tmp_path / "models", result, ids, params={"source": "test"},
-                         data_hash=snapshot_hash(data), version="v1")
+    path = save_artifact(
+        tmp_path / "models",
+        result,
+        ids,
+        params={"source": "test"},
+        data_hash=snapshot_hash(data),
+        version="v1",
+    )
     return path, result, data
 
 
 def test_round_trip(saved):
     path, result, data = saved
     assert sorted(p.name for p in path.iterdir()) == [
-        "id_maps.json", "manifest.json", "weights.safetensors"]
+        "id_maps.json",
+        "manifest.json",
+        "weights.safetensors",
+    ]
     model = load_artifact(path)
     assert model.version == "v1"
     assert model.manifest["data_hash"] == snapshot_hash(data)
@@ -36,13 +45,14 @@ def test_round_trip(saved):
     for name in ("item_embeddings", "user_embeddings", "tag_embeddings", "content_weight"):
         np.testing.assert_array_equal(getattr(model, name), getattr(result.weights, name))
     users = np.arange(5)
-    np.testing.assert_allclose(model.user_scores(users), result.weights.user_scores(users),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        model.user_scores(users), result.weights.user_scores(users), rtol=1e-6
+    )
     assert model.linear_weight == result.weights.linear_weight
     vec = model.embed_new_items(item_text=["space rocket"], item_category=np.array([0]))
     np.testing.assert_allclose(
-        vec, result.weights.embed_new_items(item_text=["space rocket"],
-                                            item_category=np.array([0])))
+        vec, result.weights.embed_new_items(item_text=["space rocket"], item_category=np.array([0]))
+    )
     # no temporary directory is left behind
     assert [p.name for p in path.parent.iterdir()] == ["v1"]
 

@@ -42,16 +42,34 @@ def test_bench_cli_writes_lists_and_json(tmp_path, synthetic, capsys):
     data_dir.mkdir()
     write_split(data_dir, synthetic)
     top, cold, out = tmp_path / "top.txt", tmp_path / "cold.txt", tmp_path / "r.json"
-    rc = main(["--data", str(data_dir), "--minutes", "0.05", "--dim", "8", "--topk-out", str(top),
-               "--cold-out", str(cold), "--json-out", str(out), "--baseline", "pyg",
-               "--no-progress"])
+    rc = main(
+        [
+            "--data",
+            str(data_dir),
+            "--minutes",
+            "0.05",
+            "--dim",
+            "8",
+            "--topk-out",
+            str(top),
+            "--cold-out",
+            str(cold),
+            "--json-out",
+            str(out),
+            "--baseline",
+            "pyg",
+            "--no-progress",
+        ]
+    )
     assert rc == 0
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert report == json.loads(out.read_text())
     assert 0 <= report["ours"]["recall@20"] <= 1 and "pyg_lightgcn" in report
     assert report["ours"]["curve"][-1]["final"]
-    train = {int(line.split()[0]): set(line.split()[1:])
-             for line in (data_dir / "train.txt").read_text().splitlines()}
+    train = {
+        int(line.split()[0]): set(line.split()[1:])
+        for line in (data_dir / "train.txt").read_text().splitlines()
+    }
     lines = top.read_text().splitlines()
     assert len(lines) == 40
     for line in lines:

@@ -10,8 +10,11 @@ def test_temporal_split_holds_out_latest_positives(data):
     assert valid, "every user has enough positives to hold some out"
     for u, items in valid.items():
         mine = data.user == u
-        pos_times = {int(i): int(t) for i, t, w in
-                     zip(data.item[mine], data.time[mine], data.weight[mine], strict=True) if w > 0}
+        pos_times = {
+            int(i): int(t)
+            for i, t, w in zip(data.item[mine], data.time[mine], data.weight[mine], strict=True)
+            if w > 0
+        }
         held = [pos_times[int(i)] for i in items]
         kept = [t for i, t in pos_times.items() if i not in set(items.tolist())]
         assert min(held) >= max(kept)
@@ -29,9 +32,14 @@ def test_temporal_split_user_fraction(synthetic):
 
 
 def test_aggregate_sums_repeated_pairs():
-    data = TrainingData(num_users=2, num_items=3, user=np.array([0, 0, 1]),
-                        item=np.array([1, 1, 2]), weight=np.array([1.0, 2.0, -1.0]),
-                        time=np.array([5, 9, 3]))
+    data = TrainingData(
+        num_users=2,
+        num_items=3,
+        user=np.array([0, 0, 1]),
+        item=np.array([1, 1, 2]),
+        weight=np.array([1.0, 2.0, -1.0]),
+        time=np.array([5, 9, 3]),
+    )
     user, item, weight, time = aggregate_interactions(data)
     assert user.tolist() == [0, 1] and item.tolist() == [1, 2]
     assert weight.tolist() == [3.0, -1.0] and time.tolist() == [9, 3]
@@ -48,5 +56,11 @@ def test_validation_rejects_bad_rows():
     with pytest.raises(ValueError, match="item rows"):
         TrainingData(num_users=1, num_items=2, user=np.array([0]), item=np.array([2]))
     with pytest.raises(ValueError, match="one row per item"):
-        TrainingData(num_users=1, num_items=2, user=np.array([0]), item=np.array([1]),
-                     item_category=np.array([0]), num_categories=1)
+        TrainingData(
+            num_users=1,
+            num_items=2,
+            user=np.array([0]),
+            item=np.array([1]),
+            item_category=np.array([0]),
+            num_categories=1,
+        )

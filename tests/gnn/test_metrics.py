@@ -24,8 +24,14 @@ def test_novelty_and_diversity():
     top = np.array([[0, 1]])
     pop = np.array([3.0, 1.0])
     feats = np.array([[1.0, 0.0], [0.0, 1.0]])
-    m = ranking_metrics(top, [np.array([0])], num_candidates=2, item_popularity=pop, num_users=7,
-                        item_features=feats)
+    m = ranking_metrics(
+        top,
+        [np.array([0])],
+        num_candidates=2,
+        item_popularity=pop,
+        num_users=7,
+        item_features=feats,
+    )
     assert np.isclose(m["novelty@2"], np.mean([-np.log2(4 / 8), -np.log2(2 / 8)]))
     assert np.isclose(m["diversity@2"], 1.0)
 
@@ -38,8 +44,13 @@ def test_evaluate_excludes_training_items_and_restricts_candidates(tmp_path):
     assert top.tolist() == [[1, 2]]
     m = evaluate_ranking((users, items), {0: np.array([2])}, exclude=exclude, k=2)
     assert np.isclose(m["recall@2"], 1.0) and np.isclose(m["ndcg@2"], 1 / np.log2(3))
-    cold = evaluate_ranking((users, items), {0: np.array([2, 3])}, exclude=exclude, k=1,
-                            candidate_items=np.array([2, 3]))
+    cold = evaluate_ranking(
+        (users, items),
+        {0: np.array([2, 3])},
+        exclude=exclude,
+        k=1,
+        candidate_items=np.array([2, 3]),
+    )
     assert np.isclose(cold["recall@1"], 0.5) and np.isclose(cold["coverage@1"], 0.5)
     write_metrics(m, tmp_path / "m.json")
     assert json.loads((tmp_path / "m.json").read_text())["recall@2"] == m["recall@2"]

@@ -13,8 +13,17 @@ def trained():
     from .conftest import make_data
 
     data = make_data()
-    config = TrainConfig(emb_dim=16, layers=2, epochs=8, batch_size=256, lr=0.01, device="cpu",
-                         text_dim=64, content_epochs=30, blend=0.3)
+    config = TrainConfig(
+        emb_dim=16,
+        layers=2,
+        epochs=8,
+        batch_size=256,
+        lr=0.01,
+        device="cpu",
+        text_dim=64,
+        content_epochs=30,
+        blend=0.3,
+    )
     return data, train_model(data, config, progress=False).weights
 
 
@@ -56,9 +65,12 @@ def test_fold_in_from_interactions_and_interests(trained):
 def test_new_item_with_cluster_tags_lands_near_the_cluster(trained):
     _, w = trained
     cluster = 2
-    vec = w.embed_new_items(item_tags=[np.array([2 * cluster, 2 * cluster + 1])],
-                            item_category=np.array([cluster]), item_type=np.array([0]),
-                            item_text=["guitar chord song new"])
+    vec = w.embed_new_items(
+        item_tags=[np.array([2 * cluster, 2 * cluster + 1])],
+        item_category=np.array([cluster]),
+        item_type=np.array([0]),
+        item_text=["guitar chord song new"],
+    )
     assert vec.shape == (1, w.dim) and np.isfinite(vec).all()
     emb = w.item_embeddings
     sims = emb @ vec[0] / (np.linalg.norm(emb, axis=1) * np.linalg.norm(vec[0]))
@@ -74,6 +86,7 @@ def test_score_breakdown_is_consistent(trained):
     _, w = trained
     items = np.arange(6)
     parts = w.score_breakdown(0, items)
-    np.testing.assert_allclose(parts["score"], w.user_scores(np.array([0]))[0, items], rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        parts["score"], w.user_scores(np.array([0]))[0, items], rtol=1e-5, atol=1e-6
+    )
     np.testing.assert_allclose(parts["blend"], 0.3)

@@ -44,8 +44,15 @@ def test_deterministic_with_seed(data, small_config):
 
 def test_time_budget_is_respected(synthetic):
     data = synthetic(num_users=300, num_items=300, per_user=40)
-    config = TrainConfig(emb_dim=16, epochs=10_000, batch_size=64, time_budget_s=1.5,
-                         device="cpu", text_dim=32, content_epochs=1000)
+    config = TrainConfig(
+        emb_dim=16,
+        epochs=10_000,
+        batch_size=64,
+        time_budget_s=1.5,
+        device="cpu",
+        text_dim=32,
+        content_epochs=1000,
+    )
     result = train_model(data, config, progress=False)
     assert result.seconds < 4.0
     assert 0 < result.epochs_run < 10_000
