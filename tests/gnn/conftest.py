@@ -85,3 +85,10 @@ def _clear_cache():
     # Overrides the suite-wide fixture that empties Django's cache: gnn never touches Django,
     # and its tests must run without it.
     yield
+
+
+@pytest.fixture(autouse=True)
+def _private_var_dirs():
+    # Overrides the suite-wide fixture that points Django settings at temporary folders:
+    # gnn tests write only under their own tmp_path.
+    yield
