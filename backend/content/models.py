@@ -96,6 +96,8 @@ class ContentItem(models.Model):
             models.Index(fields=["creator", "-published_at"], name="item_creator_published"),
             models.Index(fields=["category", "-published_at"], name="item_category_published"),
             models.Index(fields=["type", "-published_at"], name="item_type_published"),
+            # Serving asks for items changed since the model was trained, on every request.
+            models.Index(fields=["updated_at"], name="item_updated"),
         ]
 
     def __str__(self) -> str:
