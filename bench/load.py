@@ -139,6 +139,7 @@ async def drive(base: str, scenario: Scenario, args: argparse.Namespace) -> dict
     latencies: list[float] = []
     queries: list[int] = []
     errors = 0
+    error_samples: list[str] = []
 
     async def client_loop(stop_at: float, record: bool) -> None:
         nonlocal errors
@@ -156,6 +157,8 @@ async def drive(base: str, scenario: Scenario, args: argparse.Namespace) -> dict
                     continue
                 if not ok:
                     errors += 1
+                    if len(error_samples) < 3:
+                        error_samples.append(f"{response.status_code}: {response.text[:300]}")
                     continue
                 latencies.append(elapsed * 1000)
                 queries.append(int(response.headers.get("x-lupi-sql-queries", -1)))
@@ -181,6 +184,7 @@ async def drive(base: str, scenario: Scenario, args: argparse.Namespace) -> dict
         "p99_ms": round(pct(0.99), 2),
         "mean_ms": round(statistics.fmean(latencies), 2) if latencies else 0.0,
         "sql_queries": sorted(set(queries)),
+        "error_samples": error_samples,
     }
 
 
