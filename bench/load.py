@@ -1,9 +1,11 @@
 """Loopback load generator for Lupi's API.
 
-Starts Lupi under uvicorn with several workers (bench settings: an SQL query counter in a
-response header and plain-Django comparison views), logs in as a demo user, then drives
-each scenario with N concurrent clients for a fixed time and prints latency percentiles,
-requests per second and SQL queries per request, as a table and as JSON (last line).
+Starts Lupi under uvicorn with several workers (bench settings: Lupi plus plain-Django
+comparison views), logs in as a demo user, then drives each scenario with N concurrent
+clients for a fixed time and prints latency percentiles and requests per second, as a table
+and as JSON (last line). SQL queries per request are counted once per scenario in this
+process, through Django's test client on the same database (impressions, written by a
+background thread, are not part of the request).
 
     python -m bench.load --database-url postgres://postgres@127.0.0.1:5432/lupi_bench \
         --redis-url redis://127.0.0.1:6379/3 --workers 2 --clients 8 --seconds 20 \
@@ -137,7 +139,6 @@ async def drive(base: str, scenario: Scenario, args: argparse.Namespace) -> dict
         await login(session, args.username, args.password)
         cookies = dict(session.cookies)
     latencies: list[float] = []
-    queries: list[int] = []
     errors = 0
     error_samples: list[str] = []
 
@@ -161,7 +162,6 @@ async def drive(base: str, scenario: Scenario, args: argparse.Namespace) -> dict
                         error_samples.append(f"{response.status_code}: {response.text[:300]}")
                     continue
                 latencies.append(elapsed * 1000)
-                queries.append(int(response.headers.get("x-lupi-sql-queries", -1)))
 
     warm_until = time.monotonic() + args.warmup
     await asyncio.gather(*(client_loop(warm_until, False) for _ in range(args.clients)))
@@ -183,9 +183,45 @@ async def drive(base: str, scenario: Scenario, args: argparse.Namespace) -> dict
         "p90_ms": round(pct(0.90), 2),
         "p99_ms": round(pct(0.99), 2),
         "mean_ms": round(statistics.fmean(latencies), 2) if latencies else 0.0,
-        "sql_queries": sorted(set(queries)),
         "error_samples": error_samples,
     }
+
+
+def count_queries(args: argparse.Namespace, chosen: list[Scenario]) -> dict[str, int]:
+    """SQL queries of one request per scenario, counted in-process on the same database."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ["DATABASE_URL"] = args.database_url
+    if args.redis_url:
+        os.environ["REDIS_URL"] = args.redis_url
+    if args.cache_ttl is not None:
+        os.environ["RECOMMENDATION_CACHE_TTL"] = str(args.cache_ttl)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from backend.accounts.models import User
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(User.objects.get(username=args.username))
+    counts = {}
+    for scenario in chosen:
+
+        def send(scenario: Scenario = scenario) -> None:
+            if scenario.method == "POST":
+                client.post(scenario.path, scenario.body, content_type="application/json")
+            else:
+                client.get(scenario.path)
+
+        send()  # the first request loads the model; count a steady-state one
+        with CaptureQueriesContext(connection) as ctx:
+            send()
+        counts[scenario.name] = len(ctx.captured_queries)
+    return counts
 
 
 def main(argv: list[str] | None = None, extra: dict[str, Scenario] | None = None) -> dict:
@@ -219,6 +255,9 @@ def main(argv: list[str] | None = None, extra: dict[str, Scenario] | None = None
     finally:
         server.terminate()
         server.wait(timeout=30)
+    counts = count_queries(args, [available[name] for name in chosen])
+    for result in results:
+        result["sql_queries"] = counts[result["scenario"]]
     report = {
         "cache_ttl": args.cache_ttl,
         "workers": args.workers,
