@@ -22,6 +22,12 @@ def _topk(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return val.numpy(), idx.numpy()
 
 
+def _matmul_t(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b.T`` through torch: one thread pool with the top-k that follows, where mixing
+    NumPy's BLAS threads with torch's makes the two pools fight over the cores."""
+    return (torch.from_numpy(np.ascontiguousarray(a)) @ torch.from_numpy(b).T).numpy()
+
+
 @dataclass
 class ModelWeights:
     """Everything needed to score: graph and content embeddings, the blend, the fold-in map.
@@ -101,7 +107,7 @@ class ModelWeights:
     def user_scores(self, user_rows: np.ndarray) -> np.ndarray:
         """Blended scores (users x items) of known users."""
         user_rows = np.asarray(user_rows, dtype=np.int64)
-        scores = self.user_graph[user_rows] @ self.item_embeddings.T
+        scores = _matmul_t(self.user_graph[user_rows], self.item_embeddings)
         if self.user_rows is not None:
             lin = self._linear_rows(self.user_rows[user_rows])
             if lin is not None:
