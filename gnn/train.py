@@ -38,7 +38,24 @@ __all__ = [
 
 @dataclass
 class TrainConfig:
-    """Hyper-parameters of :func:`train_model`; every field is recorded in the manifest."""
+    """Hyper-parameters of :func:`train_model`; every field is recorded in the manifest.
+
+    Choices made on the validation split when one is given:
+
+    * ``recency``: a user's query weighs each interaction by ``f ** recency``, ``f`` its rank
+      by time within the user's history as a fraction (1: the latest); ``None`` picks it from
+      ``recency_grid`` (0 = no tilt; data without times skip the search). On the MovieLens
+      temporal splits this lifts Recall@20 by a fifth or more; on platform data it is chosen,
+      never imposed.
+    * the linear-filter weight (``linear_filter``, from ``linear_grid``) and the graph/content
+      ``blend`` (from ``blend_grid`` unless set).
+
+    ``refit_users`` folds the validation items back into the users' queries after the choices
+    and the metrics, so the served model knows each user's latest interactions.
+    ``search_share`` caps the time the validation search may take, as a share of
+    ``time_budget_s``; ``evals_per_epoch`` > 1 judges fine-tuning within an epoch so that it
+    stops early on large graphs where it does not help.
+    """
 
     emb_dim: int = 64
     layers: int = 3

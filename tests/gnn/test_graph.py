@@ -1,8 +1,9 @@
 import numpy as np
+import scipy.sparse as sp
 import torch
 
 from gnn.graph import build_graph, interaction_matrices
-from gnn.model import HybridLightGCN, sparse_mm, spectral_embeddings
+from gnn.model import HybridLightGCN, linear_filter_scores, sparse_mm, spectral_embeddings
 
 
 def dense_adjacency(graph):
@@ -75,3 +76,12 @@ def test_spectral_start_is_the_ideal_low_pass_filter(data):
     u, s, vt = np.linalg.svd(graph.norm.toarray())
     ref = (u[:, :k] * s[:k]) @ vt[:k]
     np.testing.assert_allclose(scores, ref, atol=1e-4)
+
+
+def test_linear_filter_equals_dense_reference():
+    norm = sp.random(7, 9, density=0.4, random_state=2, format="csr", dtype=np.float32)
+    rows = sp.random(4, 9, density=0.5, random_state=3, format="csr", dtype=np.float32)
+    got = linear_filter_scores(rows, norm, norm.T.tocsr())
+    dense = rows.toarray() @ norm.toarray().T @ norm.toarray()
+    np.testing.assert_allclose(got, dense, rtol=1e-5, atol=1e-6)
+    assert got.dtype == np.float32 and got.flags.c_contiguous
