@@ -115,3 +115,33 @@ def test_the_spa_page_sets_the_csrf_cookie(client) -> None:
     assert response.status_code == 200
     assert "csrftoken" in response.cookies
     assert b"Lupi" in response.content
+
+
+def test_static_middleware_serves_files_and_passes_requests_through_sync_and_async(
+    tmp_path: Path, settings, rf
+) -> None:
+    import asyncio
+
+    from django.http import HttpResponse
+
+    from backend.static import StaticFilesMiddleware
+
+    (tmp_path / "app.js").write_text("console.log('lupi')")
+    settings.STATIC_ROOT = tmp_path
+    settings.DEBUG = False
+
+    def view(request):
+        return HttpResponse("from the view")
+
+    async def async_view(request):
+        return HttpResponse("from the async view")
+
+    sync_mw = StaticFilesMiddleware(view)
+    assert b"lupi" in b"".join(sync_mw(rf.get("/static/app.js")).streaming_content)
+    assert sync_mw(rf.get("/graphql/")).content == b"from the view"
+
+    async_mw = StaticFilesMiddleware(async_view)
+    response = asyncio.run(async_mw(rf.get("/graphql/")))
+    assert response.content == b"from the async view"
+    static = asyncio.run(async_mw(rf.get("/static/app.js")))
+    assert static.status_code == 200 and static["Content-Type"].startswith("text/javascript")
