@@ -90,21 +90,16 @@ def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen:
         env["REDIS_URL"] = args.redis_url
     else:
         env.pop("REDIS_URL", None)
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "backend.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(args.workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+    if args.server == "gunicorn":
+        # SO_REUSEPORT lets the kernel spread connections over the workers; uvicorn's own
+        # --workers share one accept queue, and keep-alive clients pile onto one process.
+        cmd = [sys.executable, "-m", "gunicorn", "backend.asgi:application"]
+        cmd += ["-k", "uvicorn_worker.UvicornWorker", "--reuse-port", "-w", str(args.workers)]
+        cmd += ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    else:
+        cmd = [sys.executable, "-m", "uvicorn", "backend.asgi:application"]
+        cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]
+        cmd += ["--no-access-log", "--log-level", "warning"]
     return subprocess.Popen(cmd, cwd=ROOT, env=env)
 
 
@@ -229,6 +224,7 @@ def main(argv: list[str] | None = None, extra: dict[str, Scenario] | None = None
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--redis-url", default="")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--server", choices=["gunicorn", "uvicorn"], default="gunicorn")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=3)
@@ -259,6 +255,7 @@ def main(argv: list[str] | None = None, extra: dict[str, Scenario] | None = None
     for result in results:
         result["sql_queries"] = counts[result["scenario"]]
     report = {
+        "server": args.server,
         "cache_ttl": args.cache_ttl,
         "workers": args.workers,
         "clients": args.clients,
