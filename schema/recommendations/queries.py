@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
+from graphql import GraphQLError
 
 from backend.accounts.models import User
 from backend.recommendations import atlas, serving
@@ -36,28 +37,32 @@ MAX_RUNS = 100
 def _service_arguments(
     filters: RecommendationFilters | None, knobs: RecommendationKnobs | None
 ) -> tuple[serving.RecommendationFilters, serving.RecommendationKnobs]:
+    filters = filters or RecommendationFilters()
+    knobs = knobs or RecommendationKnobs()
     try:
         service_filters = serving.RecommendationFilters(
-            types=tuple(t.value for t in (filters.types or [])) if filters else (),
-            categories=tuple(parse_ids(filters.category_ids or [], "category_ids"))
-            if filters
-            else (),
-            exclude_ids=tuple(parse_ids(filters.exclude_ids or [], "exclude_ids"))
-            if filters
-            else (),
-            exclude_own=bool(filters.exclude_own) if filters else False,
+            types=tuple(t.value for t in filters.types or []),
+            categories=tuple(parse_ids(filters.category_ids or [], "category_ids")),
+            exclude_ids=tuple(parse_ids(filters.exclude_ids or [], "exclude_ids")),
+            exclude_own=bool(filters.exclude_own),
         )
     except ValidationError as exc:
         raise input_error(exc, prefix="filters") from exc
-    defaults = serving.RecommendationKnobs()
+    # Knobs the client left out keep the service's defaults (a null blend is meaningful:
+    # "the model's own blend", which is also the service's default).
+    optional = {
+        "diversity": knobs.diversity,
+        "freshness_half_life_days": knobs.freshness_half_life_days,
+    }
     service_knobs = serving.RecommendationKnobs(
-        blend=knobs.blend if knobs else None,
-        diversity=knobs.diversity if knobs and knobs.diversity is not None else defaults.diversity,
-        freshness_half_life_days=knobs.freshness_half_life_days
-        if knobs and knobs.freshness_half_life_days is not None
-        else defaults.freshness_half_life_days,
+        blend=knobs.blend, **{name: v for name, v in optional.items() if v is not None}
     )
     return service_filters, service_knobs
+
+
+def _knob_error(exc: serving.InvalidKnob, prefix: str = "") -> GraphQLError:
+    """``exc`` as a GraphQL error naming the argument; its text minus the knob's name."""
+    return knob_error(exc.knob, str(exc).split(": ", 1)[-1], prefix)
 
 
 async def recommendations_for(
@@ -74,8 +79,7 @@ async def recommendations_for(
         )
     except serving.InvalidKnob as exc:
         prefix = "" if exc.knob == "first" else ("filters" if exc.knob == "types" else "knobs")
-        detail = str(exc).split(": ", 1)[-1]
-        raise knob_error(exc.knob, detail, prefix) from exc
+        raise _knob_error(exc, prefix) from exc
     return recommendation_list(result)
 
 
@@ -114,7 +118,7 @@ class RecommendationsQuery:
         try:
             result = await sync_to_async(serving.similar_items)(item, first)
         except serving.InvalidKnob as exc:
-            raise knob_error(exc.knob, str(exc).split(": ", 1)[-1]) from exc
+            raise _knob_error(exc) from exc
         return recommendation_list(result)
 
     @strawberry.field(description="Recent training runs, newest first (at most 100).")
