@@ -28,6 +28,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import numpy as np
+from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -312,6 +313,10 @@ def _compute(
         if vector is None:
             return _trending_list(first, filters, knobs, profile, state, Method.TRENDING, now)
         return _model_list(first, filters, knobs, profile, state, vector, method, now)
+    except DatabaseError:
+        # Not a model problem: the trending fallback reads the same database, and a list
+        # labelled FALLBACK would hide the outage from the caller.
+        raise
     except Exception:  # a model problem must not become an error page
         logger.exception("model %s failed for user %s; falling back", state.version, user.pk)
         return _trending_list(first, filters, knobs, profile, None, Method.FALLBACK, now)
