@@ -30,6 +30,8 @@ from pathlib import Path
 
 import httpx
 
+from bench import wire
+
 ROOT = Path(__file__).resolve().parent.parent
 
 DASHBOARD_QUERY = """query Dashboard($first: Int!) { dashboard {
@@ -71,6 +73,7 @@ def scenarios(first: int, extra: dict[str, Scenario]) -> dict[str, Scenario]:
             {"query": DASHBOARD_QUERY, "variables": {"first": 20}},
         ),
         "plain-dashboard": Scenario("plain-dashboard", "GET", "/plain/dashboard/?first=20"),
+        "plain-whoami": Scenario("plain-whoami", "GET", "/plain/whoami/"),
     }
     return {**base, **extra}
 
@@ -137,26 +140,31 @@ async def drive(base: str, scenario: Scenario, args: argparse.Namespace) -> dict
     errors = 0
     error_samples: list[str] = []
 
+    host, port = base.removeprefix("http://").split(":")
+    headers = {"X-CSRFToken": cookies.get("csrftoken", "")}
+    request = wire.prepare(
+        scenario.method, scenario.path, host, body=scenario.body, cookies=cookies, headers=headers
+    )
+
     async def client_loop(stop_at: float, record: bool) -> None:
         nonlocal errors
-        async with httpx.AsyncClient(base_url=base, timeout=30, cookies=cookies) as client:
-            headers = {"X-CSRFToken": cookies.get("csrftoken", "")}
+        connection = await wire.Connection.open(host, int(port))
+        try:
             while time.monotonic() < stop_at:
                 start = time.perf_counter()
-                if scenario.method == "POST":
-                    response = await client.post(scenario.path, json=scenario.body, headers=headers)
-                else:
-                    response = await client.get(scenario.path)
+                response = await connection.send(request)
                 elapsed = time.perf_counter() - start
-                ok = response.status_code == 200 and "errors" not in response.text[:2000]
+                ok = response.status == 200 and b'"errors"' not in response.body[:4000]
                 if not record:
                     continue
                 if not ok:
                     errors += 1
                     if len(error_samples) < 3:
-                        error_samples.append(f"{response.status_code}: {response.text[:300]}")
+                        error_samples.append(f"{response.status}: {response.body[:300]!r}")
                     continue
                 latencies.append(elapsed * 1000)
+        finally:
+            await connection.close()
 
     warm_until = time.monotonic() + args.warmup
     await asyncio.gather(*(client_loop(warm_until, False) for _ in range(args.clients)))

@@ -133,3 +133,9 @@ async def dashboard(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "log in first"}, status=401)
     first = min(int(request.GET.get("first", 20)), 100)
     return JsonResponse(await sync_to_async(_dashboard)(user, first))
+
+
+async def whoami(request: HttpRequest) -> JsonResponse:
+    """The floor under every scenario: the middleware stack, the session and the user."""
+    user = await request.auser()
+    return JsonResponse({"username": user.get_username()})

@@ -8,5 +8,6 @@ from bench import plain_views
 urlpatterns = [
     path("plain/items/", plain_views.items),
     path("plain/dashboard/", plain_views.dashboard),
+    path("plain/whoami/", plain_views.whoami),
     *lupi_urlpatterns,
 ]
