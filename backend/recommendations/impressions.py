@@ -1,15 +1,17 @@
-"""Impressions: every served list is logged, one row per shown item, in one bulk insert.
+"""Impressions: every served list is logged, one row per shown item, in one bulk write
+(COPY on PostgreSQL, a multi-row INSERT elsewhere).
 
 Two ways to write them:
 
-* **inline** (the default): one ``bulk_create`` right after the list is computed, inside a
-  savepoint, so a failed write is logged and never fails the request. It is one INSERT of
-  at most a page of rows, about a millisecond, and it is visible as soon as the call
-  returns, which is what the CTR figures and the tests rely on.
-* **background** (``RECOMMENDATION_IMPRESSIONS_ASYNC = True``): rows are queued, after the
-  surrounding transaction commits, to one writer thread that batches whatever has
-  accumulated into a single ``bulk_create``; the request does not wait for the database.
-  :func:`flush` blocks until the queue is written, for tests and for a clean shutdown.
+* **inline** (the default): one write right after the list is computed, inside a
+  savepoint, so a failed write is logged and never fails the request. It is one statement
+  for a page of rows, about a millisecond, and it is visible as soon as the call returns,
+  which is what the CTR figures and the tests rely on.
+* **background** (``RECOMMENDATION_IMPRESSIONS_ASYNC = True``, and always for responses the
+  response edge replays): lists are queued, after the surrounding transaction commits, to
+  one writer thread that writes whatever has accumulated in one transaction; the request
+  does not wait for the database. :func:`flush` blocks until the queue is written, for
+  tests and for a clean shutdown.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from django.utils import timezone
 
 from backend.interactions.models import Impression
 
-__all__ = ["ImpressionWriter", "flush", "log_impressions", "writer"]
+__all__ = ["ImpressionWriter", "flush", "log_impressions", "queue_impressions", "writer"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,54 +36,74 @@ logger = logging.getLogger(__name__)
 _BATCH = 1000
 
 
-def _rows(
-    user_id: int,
-    item_ids: Sequence[int],
-    *,
-    method: str,
-    model_version: str,
-    request_id: str,
-    variant: str,
-    shown_at: datetime,
-) -> list[Impression]:
+# One list shown: (user id, item ids in order, method, model version, variant, request id,
+# shown at). Plain tuples, so queueing from the event loop builds no model instances.
+ServedRows = tuple[int, tuple[int, ...], str, str, str, str, datetime]
+
+_COLUMNS = (
+    "user_id",
+    "item_id",
+    "position",
+    "method",
+    "model_version",
+    "variant",
+    "request_id",
+    "shown_at",
+)
+
+
+def _expand(lists: list[ServedRows]) -> list[tuple]:
     return [
-        Impression(
-            user_id=user_id,
-            item_id=item_id,
-            position=position,
-            method=method,
-            model_version=model_version,
-            variant=variant,
-            request_id=request_id,
-            shown_at=shown_at,
-        )
+        (user_id, item_id, position, method, model_version, variant, request_id, shown_at)
+        for user_id, item_ids, method, model_version, variant, request_id, shown_at in lists
         for position, item_id in enumerate(item_ids)
     ]
 
 
-def _write(rows: list[Impression]) -> None:
+def _write(lists: list[ServedRows]) -> None:
+    """One transaction for everything given: COPY on PostgreSQL (a served list is 20 rows
+    and a busy server logs thousands a second), ``bulk_create`` elsewhere."""
+    rows = _expand(lists)
     try:
         with transaction.atomic():
-            Impression.objects.bulk_create(rows, batch_size=_BATCH)
+            if connection.vendor == "postgresql":
+                table = connection.ops.quote_name(Impression._meta.db_table)
+                columns = ", ".join(_COLUMNS)
+                sql = f"COPY {table} ({columns}) FROM STDIN"
+                with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                Impression.objects.bulk_create(
+                    [Impression(**dict(zip(_COLUMNS, row, strict=True))) for row in rows],
+                    batch_size=_BATCH,
+                )
     except DatabaseError:
         logger.exception("could not log %d impressions", len(rows))
 
 
 class ImpressionWriter:
-    """A daemon thread that writes queued impression rows in batches."""
+    """A daemon thread that writes queued lists in batches.
+
+    It keeps its database connection while lists keep coming and gives it back after
+    ``IDLE_CLOSE_S`` without any (a connection taken from the pool per batch cost more
+    than the batch).
+    """
+
+    IDLE_CLOSE_S = 2.0
 
     def __init__(self) -> None:
-        # Entries are batches of rows, or an Event that ``flush`` waits on.
-        self._queue: queue.Queue[list[Impression] | threading.Event] = queue.Queue()
+        # Entries are served lists, or an Event that ``flush`` waits on.
+        self._queue: queue.Queue[ServedRows | threading.Event] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def submit(self, rows: list[Impression]) -> None:
+    def submit(self, served: ServedRows) -> None:
         self._ensure_started()
-        self._queue.put(rows)
+        self._queue.put(served)
 
     def flush(self, timeout: float | None = 10.0) -> bool:
-        """Wait until every row submitted so far is written (or failed and was logged)."""
+        """Wait until every list submitted so far is written (or failed and was logged)."""
         if self._thread is None:
             return True
         done = threading.Event()
@@ -89,6 +111,8 @@ class ImpressionWriter:
         return done.wait(timeout)
 
     def _ensure_started(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
@@ -97,22 +121,31 @@ class ImpressionWriter:
                 self._thread.start()
 
     def _run(self) -> None:
+        connected = False
         while True:
-            entries = [self._queue.get()]
-            # Take whatever else is waiting, so that a burst becomes one INSERT.
-            while True:
+            try:
+                entries = [self._queue.get(timeout=self.IDLE_CLOSE_S if connected else None)]
+            except queue.Empty:
+                connection.close()
+                connected = False
+                continue
+            # Take whatever else is waiting, so that a burst becomes one write.
+            while len(entries) < _BATCH:
                 try:
                     entries.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            rows = [row for entry in entries if isinstance(entry, list) for row in entry]
-            if rows:
-                close_old_connections()
-                _write(rows)
-                if self._queue.empty():
-                    connection.close()
+            lists = [entry for entry in entries if isinstance(entry, tuple)]
+            if lists:
+                if not connected:
+                    close_old_connections()
+                    connected = True
+                _write(lists)
             for entry in entries:
                 if isinstance(entry, threading.Event):
+                    if connected:  # a flush means "all done": tests and shutdown
+                        connection.close()
+                        connected = False
                     entry.set()
 
 
@@ -136,17 +169,27 @@ def log_impressions(
     """Record that ``item_ids`` were shown to the user, in this order."""
     if not item_ids:
         return
-    rows = _rows(
-        user_id,
-        item_ids,
-        method=method,
-        model_version=model_version,
-        request_id=request_id,
-        variant=variant,
-        shown_at=timezone.now(),
-    )
+    served = (user_id, tuple(item_ids), method, model_version, variant, request_id, timezone.now())
     if getattr(settings, "RECOMMENDATION_IMPRESSIONS_ASYNC", False):
         # After commit: the writer's own connection must see the rows these refer to.
-        transaction.on_commit(lambda: writer.submit(rows))
+        transaction.on_commit(lambda: writer.submit(served))
     else:
-        _write(rows)
+        _write([served])
+
+
+def queue_impressions(
+    user_id: int,
+    item_ids: Sequence[int],
+    *,
+    method: str,
+    model_version: str,
+    request_id: str,
+    variant: str = "",
+) -> None:
+    """Record a list shown outside any request transaction (a replayed response), always
+    through the background writer: the caller may be on the event loop and must not block."""
+    if not item_ids:
+        return
+    writer.submit(
+        (user_id, tuple(item_ids), method, model_version, variant, request_id, timezone.now())
+    )
