@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "backend.insights",
 ]
 
+# Django's own middleware; the ASGI entry point (backend/asgi.py) swaps in subclasses that
+# run their hooks on the event loop instead of hopping to a thread for each.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "backend.static.StaticFilesMiddleware",
@@ -134,6 +136,11 @@ else:
             "LOCATION": "lupi",
         }
     }
+
+# Sessions are read from the cache (written through to the database), so a request's
+# session costs no query, and the response edge can tell a live session from a dead one;
+# with the cache down they come from the database alone (backend/accounts/sessions.py).
+SESSION_ENGINE = "backend.accounts.sessions"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,49 @@
+"""Sessions come from the cache, are written through to the database, and survive a cache
+outage (``backend/accounts/sessions.py``)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+
+from backend.accounts import sessions
+from backend.accounts.models import User
+
+DEAD_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Nothing listens on port 1: every call fails at once with a connection error.
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+ME = {"query": "{ me { username } }"}
+
+
+@pytest.fixture(autouse=True)
+def _no_outage(monkeypatch):
+    monkeypatch.setattr(sessions, "_unavailable_until", 0.0)
+
+
+def test_a_session_is_read_from_the_cache_without_a_query(db, django_assert_num_queries) -> None:
+    user = User.objects.create_user("reader", password="x" * 12)
+    client = Client()
+    client.force_login(user)
+    store = sessions.SessionStore(client.session.session_key)
+    # Loaded from the cache: no query; the user row is Django's one query per request.
+    with django_assert_num_queries(0):
+        assert store.load()["_auth_user_id"] == str(user.pk)
+    assert Session.objects.filter(session_key=client.session.session_key).exists()
+
+
+def test_sign_in_and_requests_work_while_the_cache_is_down(db, settings) -> None:
+    user = User.objects.create_user("reader", password="x" * 12)
+    settings.CACHES = DEAD_CACHE
+    client = Client()
+    client.force_login(user)
+    response = client.post("/graphql/", ME, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["data"]["me"]["username"] == "reader"
+    assert Session.objects.count() == 1
+    assert sessions._unavailable_until > 0  # the outage was noticed and is being skipped
