@@ -133,6 +133,9 @@ class ServingModel:
     # mutable part, guarded by its own lock, and never shared between versions.
     new_item_vectors: dict[int, np.ndarray] = field(default_factory=dict)
     new_item_lock: threading.Lock = field(default_factory=threading.Lock)
+    # What the serving layer derives from this version and the catalogue (rebuilt when the
+    # catalogue changes), under the same lock.
+    derived: dict[str, object] = field(default_factory=dict)
 
     @property
     def type_row(self) -> dict[str, int]:
@@ -259,6 +262,14 @@ class ModelRegistry:
 
     def _refresh(self, token: object) -> None:
         try:
+            self._load_active(token)
+        finally:
+            # Only now: until the first check has finished, every request waits for it
+            # (an answer from the model, not a trending fallback while it loads).
+            self._initialised = True
+
+    def _load_active(self, token: object) -> None:
+        try:
             active = (
                 ModelVersion.objects.select_related("training_run").filter(is_active=True).first()
             )
@@ -269,7 +280,6 @@ class ModelRegistry:
             return
         self._checked_at = time.monotonic()
         self._token = token
-        self._initialised = True
         key = None if active is None else (active.pk, active.version, active.path)
         if active is not None:
             self._none_confirmed = False
