@@ -33,9 +33,14 @@ from django.core.cache import caches
 __all__ = [
     "MODEL_VERSION_KEY",
     "CacheStats",
+    "bump_catalogue_token",
     "bump_model_token",
+    "catalogue_token",
     "cache_stats",
     "connect_signals",
+    "count_hit",
+    "edge_snapshot",
+    "generation_key",
     "get_list",
     "guarded_call",
     "invalidate_user",
@@ -48,6 +53,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MODEL_VERSION_KEY = "lupi:model-version"
+# Bumped whenever an item or its tags change: the serving layer's view of items the model
+# does not know is rebuilt when it moves.
+CATALOGUE_KEY = "lupi:catalogue"
 HITS_KEY = "lupi:recs-stats:hits"
 MISSES_KEY = "lupi:recs-stats:misses"
 _LIST_PREFIX = "lupi:recs"
@@ -124,8 +132,24 @@ def _incr(backend, key: str, timeout: int | None = None) -> int:
         return backend.incr(key)
 
 
-def _generation_key(user_id: int) -> str:
+def generation_key(user_id: int) -> str:
+    """The cache key of the user's generation counter (0 while the key is missing)."""
     return f"{_GENERATION_PREFIX}:{user_id}"
+
+
+def edge_snapshot(user_id: int) -> tuple[int, Any] | None:
+    """The user's generation and the model token, read together before a response is
+    computed, so a response cached with them is dropped by any later change; ``None``
+    when the cache cannot be reached."""
+    keys = [generation_key(user_id), MODEL_VERSION_KEY]
+    values = guarded_call("get_many", lambda b: b.get_many(keys), default=None)
+    if values is None:
+        return None
+    return int(values.get(keys[0], 0)), int(values.get(keys[1], 0))
+
+
+def count_hit() -> None:
+    guarded_call("incr", lambda b: _incr(b, HITS_KEY))
 
 
 def args_hash(arguments: dict[str, Any]) -> str:
@@ -136,7 +160,7 @@ def args_hash(arguments: dict[str, Any]) -> str:
 
 def list_key(user_id: int, arguments: dict[str, Any], model_version: str) -> str | None:
     """The cache key of a user's list, or ``None`` when the cache cannot be reached."""
-    generation = guarded_call("get", lambda b: b.get(_generation_key(user_id), 0), default=None)
+    generation = guarded_call("get", lambda b: b.get(generation_key(user_id), 0), default=None)
     if generation is None:
         return None
     version = model_version or "none"
@@ -154,7 +178,7 @@ def get_list(key: str | None) -> Any | None:
     if value is sentinel:
         guarded_call("incr", lambda b: _incr(b, MISSES_KEY))
         return None
-    guarded_call("incr", lambda b: _incr(b, HITS_KEY))
+    count_hit()
     return value
 
 
@@ -167,7 +191,7 @@ def store_list(key: str | None, value: Any, timeout: int | None = None) -> None:
 
 def invalidate_user(user_id: int) -> None:
     """Drop every cached list of the user: call after the user's own new feedback."""
-    guarded_call("incr", lambda b: _incr(b, _generation_key(user_id), timeout=None))
+    guarded_call("incr", lambda b: _incr(b, generation_key(user_id), timeout=None))
 
 
 def cache_stats() -> CacheStats:
@@ -193,8 +217,29 @@ def bump_model_token() -> None:
     guarded_call("incr", lambda b: _incr(b, MODEL_VERSION_KEY, timeout=None))
 
 
+def catalogue_token() -> Any:
+    """The catalogue counter (see ``CATALOGUE_KEY``); ``None`` when the cache is down."""
+    return guarded_call("get", lambda b: b.get(CATALOGUE_KEY, 0), default=None)
+
+
+def bump_catalogue_token() -> None:
+    guarded_call("incr", lambda b: _incr(b, CATALOGUE_KEY, timeout=None))
+
+
+def _on_catalogue(sender, **kwargs) -> None:
+    bump_catalogue_token()
+
+
 def _on_feedback(sender, instance, **kwargs) -> None:
     invalidate_user(instance.user_id)
+
+
+def _on_account(sender, instance, update_fields=None, **kwargs) -> None:
+    # Preferences, password, active flag: anything cached for the user may be out of date.
+    # A login only stamps ``last_login``, which nothing cached shows.
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    invalidate_user(instance.pk)
 
 
 def _on_interests(sender, instance, action, reverse, pk_set, **kwargs) -> None:
@@ -239,4 +284,12 @@ def connect_signals() -> None:
             sender=getattr(User, field).through,
             dispatch_uid=f"lupi-recs-{field}",
         )
+    post_save.connect(_on_account, sender=User, dispatch_uid="lupi-recs-account")
+    from backend.content.models import ContentItem
+
+    post_save.connect(_on_catalogue, sender=ContentItem, dispatch_uid="lupi-catalogue-save")
+    post_delete.connect(_on_catalogue, sender=ContentItem, dispatch_uid="lupi-catalogue-del")
+    m2m_changed.connect(
+        _on_catalogue, sender=ContentItem.tags.through, dispatch_uid="lupi-catalogue-tags"
+    )
     post_save.connect(_on_model_version, sender=ModelVersion, dispatch_uid="lupi-model-version")

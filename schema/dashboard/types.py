@@ -51,7 +51,9 @@ class Dashboard:
         filters: RecommendationFilters | None = None,
         knobs: RecommendationKnobs | None = None,
     ) -> RecommendationList:
-        return await recommendations_for(self.viewer, first, filters, knobs)
+        return await recommendations_for(
+            self.viewer, first, filters, knobs, info.context.served_lists
+        )
 
     @strawberry.field(description="The viewer's own latest interactions, newest first (1..100).")
     async def recent_activity(self, limit: int = 10) -> list[ActivityEntry]:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from graphql import GraphQLError
 
 from backend.accounts.models import User
+from backend.edge import ServedList
 from backend.recommendations import atlas, serving
 from backend.recommendations import cache as recommendation_cache
 from backend.recommendations.models import ModelVersion as ModelVersionModel
@@ -70,8 +71,10 @@ async def recommendations_for(
     first: int,
     filters: RecommendationFilters | None,
     knobs: RecommendationKnobs | None,
+    served: list[ServedList] | None = None,
 ) -> RecommendationList:
-    """The viewer's list through the service, with its argument errors named for GraphQL."""
+    """The viewer's list through the service, with its argument errors named for GraphQL;
+    the list is noted in ``served`` (the response's record for the response edge)."""
     service_filters, service_knobs = _service_arguments(filters, knobs)
     try:
         result = await sync_to_async(serving.recommend_for_user)(
@@ -80,6 +83,15 @@ async def recommendations_for(
     except serving.InvalidKnob as exc:
         prefix = "" if exc.knob == "first" else ("filters" if exc.knob == "types" else "knobs")
         raise _knob_error(exc, prefix) from exc
+    if served is not None:
+        served.append(
+            ServedList(
+                request_id=result.request_id,
+                item_ids=tuple(result.item_ids),
+                method=result.method.value,
+                model_version=result.model_version,
+            )
+        )
     return recommendation_list(result)
 
 
@@ -102,7 +114,7 @@ class RecommendationsQuery:
         viewer = await info.context.viewer()
         if viewer is None:
             raise login_required("recommendations")
-        return await recommendations_for(viewer, first, filters, knobs)
+        return await recommendations_for(viewer, first, filters, knobs, info.context.served_lists)
 
     @strawberry.field(description="Items most like the given one (never itself), best first.")
     async def similar_items(

@@ -1,0 +1,472 @@
+"""The response edge: repeated reads answered from the cache before Django runs.
+
+The SPA's first screen is one POST of the same dashboard query, over and over. Django's
+ASGI stack alone (middleware, session, user) costs more than a cached answer should, so
+this ASGI middleware, in front of Django, keeps the finished response of such a request
+and replays it to the same session, byte for byte, until something it depends on changes.
+
+What is stored, and for whom: only what the GraphQL view offered for it (see
+``schema/response_cache.py``: read-only operations on an allow-list of root fields, for a
+signed-in viewer, without errors), under a key made of the session id and the exact
+request body. An entry is replayed only while
+
+* the session still exists in the session cache (a logout or an expired session ends it),
+* the viewer's generation is the one read before the response was computed (their own
+  feedback, a change of their account or interests bumps it),
+* the model token is the one read then (a promotion or rollback bumps it),
+* and the request carries the same CSRF proof Django would ask for (cookie and header),
+  an allowed host, and an allowed origin.
+
+Anything else, and any doubt (no session cookie, a malformed token, a cache outage, a
+large body), goes to Django unchanged: passing a request on is always safe.
+
+A replayed list is still a served list: it gets a fresh request id in the body, says
+``"cached":true``, is logged as impressions (by the background writer), and counts as a
+cache hit.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import logging
+import pickle
+import time
+import uuid
+import weakref
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+
+from django.conf import settings
+
+__all__ = ["Draft", "ResponseEdge", "ServedList", "offer", "pending"]
+
+logger = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+ENTRY_PREFIX = "lupi:edge"
+# Larger requests are never the SPA's dashboard; reading them whole is not worth it.
+MAX_BODY = 64 * 1024
+OUTAGE_BACKOFF_S = 5.0
+# Headers of the stored response that must not be replayed to a later request.
+_NOT_REPLAYED = frozenset({b"set-cookie", b"content-length", b"date", b"x-lupi-cache"})
+
+
+@dataclass(frozen=True)
+class ServedList:
+    """A recommendation list inside a response: replayed, it is logged again."""
+
+    request_id: str
+    item_ids: tuple[int, ...]
+    method: str
+    model_version: str
+
+
+@dataclass
+class Draft:
+    """What the GraphQL view knows about a response the edge may keep."""
+
+    user_id: int
+    generation: int
+    model_token: Any
+    lists: list[ServedList] = field(default_factory=list)
+
+
+@dataclass
+class Pending:
+    """Set by the edge for a request it passed on; the view fills ``draft`` to offer it."""
+
+    draft: Draft | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    user_id: int
+    generation: int
+    model_token: Any
+    lists: tuple[ServedList, ...]
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+
+
+_pending: contextvars.ContextVar[Pending | None] = contextvars.ContextVar(
+    "lupi_edge_pending", default=None
+)
+
+
+def pending() -> Pending | None:
+    """The edge's holder for this request, or ``None`` when the edge will not store it."""
+    return _pending.get()
+
+
+def offer(draft: Draft) -> None:
+    """Offer the response being computed to the edge (no-op when the edge is not in front)."""
+    holder = _pending.get()
+    if holder is not None:
+        holder.draft = draft
+
+
+def _session_cache_prefix() -> str | None:
+    """Where the session engine keeps sessions in the cache; ``None`` when it does not."""
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return getattr(store, "cache_key_prefix", None)
+
+
+def enabled() -> bool:
+    """The edge needs a TTL and a session store it can check without the database."""
+    return settings.RECOMMENDATION_CACHE_TTL > 0 and _session_cache_prefix() is not None
+
+
+def entry_key(session_key: str, path: str, body: bytes) -> str:
+    session = hashlib.sha256(session_key.encode()).hexdigest()[:32]
+    request = hashlib.sha256(path.encode() + b"\n" + body).hexdigest()[:32]
+    return f"{ENTRY_PREFIX}:{session}:{request}"
+
+
+# -- the request's credentials --------------------------------------------------------
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    found: dict[bytes, bytes] = {}
+    for name, value in scope.get("headers", ()):
+        name = name.lower()
+        found[name] = found[name] + b"; " + value if name == b"cookie" and name in found else value
+    return found
+
+
+def _cookies(headers: dict[bytes, bytes]) -> dict[str, str]:
+    jar = SimpleCookie()
+    try:
+        jar.load(headers.get(b"cookie", b"").decode("latin-1"))
+    except Exception:  # a malformed cookie header: let Django deal with it
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def _is_secure(scope: Scope, headers: dict[bytes, bytes]) -> bool:
+    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy:
+        name = proxy[0].removeprefix("HTTP_").replace("_", "-").lower().encode()
+        if name in headers:
+            return headers[name].decode("latin-1").split(",")[0].strip() == proxy[1]
+    return scope.get("scheme") == "https"
+
+
+def _credentials_ok(scope: Scope, headers: dict[bytes, bytes], cookies: dict[str, str]) -> bool:
+    """The checks Django's middleware would make before the view; any doubt is a no."""
+    from django.http.request import split_domain_port, validate_host
+    from django.middleware.csrf import (
+        InvalidTokenFormat,
+        _check_token_format,
+        _does_token_match,
+    )
+
+    secure = _is_secure(scope, headers)
+    if settings.SECURE_SSL_REDIRECT and not secure:
+        return False
+    host = headers.get(b"host", b"").decode("latin-1")
+    domain, _port = split_domain_port(host)
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:  # what Django allows in that case
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    if not domain or not validate_host(domain, allowed):
+        return False
+    origin = headers.get(b"origin")
+    if origin is None and secure:
+        return False  # Django would check the Referer here; leave that to Django
+    if origin is not None:
+        own = f"{'https' if secure else 'http'}://{host}"
+        trusted = {own, *settings.CSRF_TRUSTED_ORIGINS}
+        if origin.decode("latin-1") not in trusted:
+            return False
+    secret = cookies.get(settings.CSRF_COOKIE_NAME)
+    header_name = settings.CSRF_HEADER_NAME.removeprefix("HTTP_").replace("_", "-").lower()
+    token = headers.get(header_name.encode())
+    if not secret or not token:
+        return False
+    try:
+        token_text = token.decode("latin-1")
+        _check_token_format(secret)
+        _check_token_format(token_text)
+        return _does_token_match(token_text, secret)
+    except (InvalidTokenFormat, UnicodeDecodeError):
+        return False
+
+
+# -- where entries live ---------------------------------------------------------------
+
+
+class _Store:
+    """Entries and the state they are checked against, in the default cache."""
+
+    def __init__(self) -> None:
+        self.unavailable_until = 0.0
+
+    @property
+    def cache(self) -> Any:
+        from django.core.cache import caches
+
+        return caches["default"]
+
+    def keys(self, entry: Entry, session_key: str) -> tuple[str, str, str]:
+        from backend.recommendations.cache import MODEL_VERSION_KEY, generation_key
+
+        session = f"{_session_cache_prefix()}{session_key}"
+        return generation_key(entry.user_id), MODEL_VERSION_KEY, session
+
+    def valid(self, entry: Entry, generation: Any, token: Any, session_exists: bool) -> bool:
+        return (
+            session_exists
+            and int(generation or 0) == entry.generation
+            and int(token or 0) == int(entry.model_token or 0)
+        )
+
+    async def lookup(self, key: str, session_key: str) -> Entry | None:
+        raise NotImplementedError
+
+    async def keep(self, key: str, entry: Entry, ttl: int) -> None:
+        raise NotImplementedError
+
+    async def count_hit(self) -> None:
+        raise NotImplementedError
+
+
+class _LocalStore(_Store):
+    """The in-process cache: every call is a dictionary lookup, fine on the event loop."""
+
+    async def lookup(self, key: str, session_key: str) -> Entry | None:
+        entry = self.cache.get(key)
+        if not isinstance(entry, Entry):
+            return None
+        gen_key, token_key, session_cache_key = self.keys(entry, session_key)
+        values = self.cache.get_many([gen_key, token_key, session_cache_key])
+        ok = self.valid(
+            entry, values.get(gen_key), values.get(token_key), session_cache_key in values
+        )
+        return entry if ok else None
+
+    async def keep(self, key: str, entry: Entry, ttl: int) -> None:
+        self.cache.set(key, entry, timeout=ttl)
+
+    async def count_hit(self) -> None:
+        from backend.recommendations.cache import count_hit
+
+        count_hit()
+
+
+class _RedisStore(_Store):
+    """Redis through its asyncio client, so the event loop never waits on a thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # One client per event loop: a client's connections belong to the loop that made them.
+        self._clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+    def _client(self) -> Any:
+        import asyncio
+
+        import redis.asyncio as aredis
+
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            location = settings.CACHES["default"]["LOCATION"]
+            if not isinstance(location, str):
+                location = location[0]
+            location = location.split(",")[0]
+            client = aredis.Redis.from_url(location, socket_timeout=0.5, socket_connect_timeout=0.5)
+            self._clients[loop] = client
+        return client
+
+    async def lookup(self, key: str, session_key: str) -> Entry | None:
+        client = self._client()
+        raw = await client.get(self.cache.make_and_validate_key(key))
+        if raw is None:
+            return None
+        entry = pickle.loads(raw)
+        names = [self.cache.make_and_validate_key(k) for k in self.keys(entry, session_key)]
+        async with client.pipeline(transaction=False) as pipe:
+            pipe.get(names[0]).get(names[1]).exists(names[2])
+            generation, token, session_exists = await pipe.execute()
+        return entry if self.valid(entry, generation, token, bool(session_exists)) else None
+
+    async def keep(self, key: str, entry: Entry, ttl: int) -> None:
+        client = self._client()
+        await client.set(self.cache.make_and_validate_key(key), pickle.dumps(entry), ex=ttl)
+
+    async def count_hit(self) -> None:
+        from backend.recommendations.cache import HITS_KEY
+
+        await self._client().incr(self.cache.make_and_validate_key(HITS_KEY))
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    from backend.recommendations.cache import CACHE_ERRORS
+
+    return (*CACHE_ERRORS, pickle.UnpicklingError, EOFError)
+
+
+# -- the middleware -------------------------------------------------------------------
+
+
+class ResponseEdge:
+    """ASGI middleware in front of Django; see the module's docstring."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], path: str):
+        self.app = app
+        self.path = path
+        self._store: _Store | None = None
+
+    def store(self) -> _Store:
+        from django.core.cache import caches
+        from django.core.cache.backends.redis import RedisCache
+
+        backend = caches["default"]
+        wanted = _RedisStore if isinstance(backend, RedisCache) else _LocalStore
+        # Kept across requests (``caches`` hands each context its own back-end object, and
+        # the Redis store's connection pool must outlive the request).
+        if type(self._store) is not wanted:
+            self._store = wanted()
+        return self._store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or scope["path"] != self.path
+            or not enabled()
+        ):
+            await self.app(scope, receive, send)
+            return
+        body, complete = await _read_body(receive)
+        replay = _replay(body, complete, receive)
+        headers = _headers(scope)
+        cookies = _cookies(headers)
+        session_key = cookies.get(settings.SESSION_COOKIE_NAME)
+        if not complete or not session_key or not _credentials_ok(scope, headers, cookies):
+            await self.app(scope, replay, send)
+            return
+        store = self.store()
+        key = entry_key(session_key, self.path, body)
+        if store.unavailable_until <= time.monotonic():
+            try:
+                entry = await store.lookup(key, session_key)
+                if entry is not None:
+                    await store.count_hit()
+            except _store_errors() as exc:
+                self._outage(store, exc)
+                entry = None
+            if entry is not None:
+                await _replay_entry(entry, send)
+                return
+        await self._pass_and_keep(scope, replay, send, store, key)
+
+    async def _pass_and_keep(
+        self, scope: Scope, receive: Receive, send: Send, store: _Store, key: str
+    ) -> None:
+        holder = Pending()
+        started: dict[str, Any] = {}
+        parts: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.update(message)
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+            await send(message)
+
+        token = _pending.set(holder)
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            _pending.reset(token)
+        draft = holder.draft
+        if draft is None or started.get("status") != 200:
+            return
+        entry = Entry(
+            user_id=draft.user_id,
+            generation=draft.generation,
+            model_token=draft.model_token,
+            lists=tuple(draft.lists),
+            headers=tuple(
+                (name.lower(), value)
+                for name, value in started.get("headers", ())
+                if name.lower() not in _NOT_REPLAYED
+            ),
+            body=b"".join(parts),
+        )
+        try:
+            await store.keep(key, entry, settings.RECOMMENDATION_CACHE_TTL)
+        except _store_errors() as exc:
+            self._outage(store, exc)
+
+    @staticmethod
+    def _outage(store: _Store, exc: BaseException) -> None:
+        if not store.unavailable_until:
+            logger.warning("response edge: cache unavailable (%s); passing requests on", exc)
+        store.unavailable_until = time.monotonic() + OUTAGE_BACKOFF_S
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The request body, and whether it was read whole (not over ``MAX_BODY``)."""
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(parts), False
+        chunk = message.get("body", b"")
+        parts.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False):
+            return b"".join(parts), True
+        if size > MAX_BODY:
+            return b"".join(parts), False
+
+
+def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
+    """A ``receive`` that hands Django the body already read, then the real channel."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": not complete}
+        return await receive()
+
+    return replayed
+
+
+async def _replay_entry(entry: Entry, send: Send) -> None:
+    from backend.recommendations.impressions import queue_impressions
+
+    body = entry.body
+    for served in entry.lists:
+        request_id = uuid.uuid4().hex
+        body = body.replace(served.request_id.encode(), request_id.encode())
+        queue_impressions(
+            entry.user_id,
+            served.item_ids,
+            method=served.method,
+            model_version=served.model_version,
+            request_id=request_id,
+        )
+    # Only ``RecommendationList.cached`` answers under this key (the view refuses to offer
+    # a document that aliases anything else to it), and JSON escapes quotes inside strings.
+    body = body.replace(b'"cached":false', b'"cached":true')
+    headers = [
+        *entry.headers,
+        (b"content-length", str(len(body)).encode()),
+        (b"x-lupi-cache", b"hit"),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
