@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
 import numpy as np
+import scipy.sparse as sp
 from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
@@ -283,7 +285,8 @@ def recommend_for_user(
         result = replace(hit, cached=True, request_id=request_id)
     else:
         result = replace(_compute(user, first, filters, knobs, state), request_id=request_id)
-        cache.store_list(key, result)
+        if result.method is not Method.FALLBACK:  # a model problem should not be kept
+            cache.store_list(key, result)
     if log:
         log_impressions(
             user.pk,
@@ -370,15 +373,100 @@ class _NewItems:
     tags: list[tuple[int, ...]]
 
 
-def _new_items(state: ServingModel, now: datetime) -> _NewItems:
-    """Published items the model does not know, placed by the content tower."""
+@dataclass
+class _Universe:
+    """Every item a model version can serve: its own items, then the published ones it does
+    not know (placed by the content tower), as flat arrays.
+
+    Built once per change of the catalogue (the catalogue token moves on every item or tag
+    write) and at most ``UNIVERSE_MAX_AGE_S`` old (bulk writes send no signals), instead of
+    once per request: reading the new items is a scan of the item table.
+    """
+
+    token: object
+    built_at: float
+    new: _NewItems
+    ids: np.ndarray
+    item_type: np.ndarray
+    category: np.ndarray
+    creator: np.ndarray
+    published: np.ndarray
+    new_unit: np.ndarray  # unit content vectors of the new items
+    tags_by_column: sp.csc_matrix  # the catalogue's item-by-tag matrix, by tag
+    new_position: dict[int, int]  # new item id -> position
+
+    def position(self, state: ServingModel, item_id: int) -> int | None:
+        row = state.item_row.get(item_id)
+        return row if row is not None else self.new_position.get(item_id)
+
+    def rows_with_tags(self, state: ServingModel, tag_ids: set[int]) -> np.ndarray:
+        """A mask over every position: the item carries one of ``tag_ids``."""
+        mask = np.zeros(len(self.ids), dtype=bool)
+        csc, cat = self.tags_by_column, state.catalogue
+        for tag in tag_ids:
+            col = cat.tag_col.get(tag)
+            if col is not None:
+                mask[csc.indices[csc.indptr[col] : csc.indptr[col + 1]]] = True
+        n_model = len(state.item_ids)
+        for i, item_tags in enumerate(self.new.tags):
+            if tag_ids.intersection(item_tags):
+                mask[n_model + i] = True
+        return mask
+
+    def unit_vectors(self, state: ServingModel, positions: np.ndarray) -> np.ndarray:
+        """Unit embeddings at ``positions`` (model items first, then new ones)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        n_model = len(state.item_ids)
+        out = np.empty((len(positions), state.unit_items.shape[1]), dtype=np.float32)
+        known = positions < n_model
+        out[known] = state.unit_items[positions[known]]
+        out[~known] = self.new_unit[positions[~known] - n_model]
+        return out
+
+
+UNIVERSE_MAX_AGE_S = 60.0
+
+
+def _universe(state: ServingModel) -> _Universe:
+    token = cache.catalogue_token()
+    built = state.derived.get("universe")
+    if (
+        built is not None
+        and token is not None
+        and built.token == token
+        and time.monotonic() - built.built_at < UNIVERSE_MAX_AGE_S
+    ):
+        return built
+    cat = state.catalogue
+    new = _new_items(state)
+    universe = _Universe(
+        token=token,
+        built_at=time.monotonic(),
+        new=new,
+        ids=np.concatenate([state.item_ids, np.array(new.ids, dtype=np.int64)]),
+        item_type=np.concatenate([cat.item_type, np.array(new.item_type, dtype=object)]),
+        category=np.concatenate([cat.category, np.array(new.category, dtype=np.int64)]),
+        creator=np.concatenate([cat.creator, np.array(new.creator, dtype=np.int64)]),
+        published=np.concatenate([cat.published, np.array(new.published, dtype=np.float64)]),
+        new_unit=unit_rows(new.vectors),
+        tags_by_column=cat.tags.tocsc(),
+        new_position={item_id: len(state.item_ids) + i for i, item_id in enumerate(new.ids)},
+    )
+    with state.new_item_lock:
+        state.derived["universe"] = universe
+    return universe
+
+
+def _new_items(state: ServingModel) -> _NewItems:
+    """Published items the model does not know (also those scheduled to appear later:
+    callers compare publish times with the clock), placed by the content tower."""
     cat = state.catalogue
     # Anything the model was not trained on: created, edited or published since training
     # started (ids alone do not tell: a restored sequence, a backdated publish time).
     start = state.trained_at or cat.built_at
     since = Q(updated_at__gte=start) | Q(published_at__gte=start)
     rows = list(
-        ContentItem.objects.filter(published_at__isnull=False, published_at__lte=now)
+        ContentItem.objects.filter(published_at__isnull=False)
         .filter(since | Q(id__gt=cat.max_item_id))
         .values_list("id", "type", "category_id", "creator_id", "published_at", "title", "excerpt")
     )
@@ -422,30 +510,30 @@ def _new_items(state: ServingModel, now: datetime) -> _NewItems:
 
 
 def _eligible_mask(
-    ids: np.ndarray,
-    item_type: np.ndarray,
-    category: np.ndarray,
-    creator: np.ndarray,
-    published: np.ndarray,
-    has_blocked_tag: np.ndarray,
+    universe: _Universe,
+    state: ServingModel,
     filters: RecommendationFilters,
     profile: _Profile,
     now: datetime,
 ) -> np.ndarray:
+    published = universe.published
     mask = np.isfinite(published) & (published <= now.timestamp())
-    mask &= ~has_blocked_tag
-    excluded = profile.seen | set(filters.exclude_ids)
-    if excluded:
-        mask &= ~np.isin(ids, np.fromiter(excluded, dtype=np.int64))
+    if profile.blocked_tags:
+        mask &= ~universe.rows_with_tags(state, profile.blocked_tags)
+    # Seen and excluded ids by position: a dictionary lookup each, not a pass over all.
+    for item_id in profile.seen | set(filters.exclude_ids):
+        position = universe.position(state, item_id)
+        if position is not None:
+            mask[position] = False
     if filters.types:
-        mask &= np.isin(item_type, np.array(filters.types, dtype=object))
+        mask &= np.isin(universe.item_type, np.array(filters.types, dtype=object))
     if filters.categories:
-        mask &= np.isin(category, np.array(filters.categories, dtype=np.int64))
+        mask &= np.isin(universe.category, np.array(filters.categories, dtype=np.int64))
     blocked = set(profile.blocked_creators)
     if profile.own_creator is not None:
         blocked.add(profile.own_creator)
     if blocked:
-        mask &= ~np.isin(creator, np.fromiter(blocked, dtype=np.int64))
+        mask &= ~np.isin(universe.creator, np.fromiter(blocked, dtype=np.int64))
     return mask
 
 
@@ -460,7 +548,8 @@ def _model_list(
     now: datetime,
 ) -> RecommendationList:
     model, cat = state.model, state.catalogue
-    new = _new_items(state, now)
+    universe = _universe(state)
+    new = universe.new
     n_model = len(state.item_ids)
     vector = np.asarray(vector, dtype=np.float32)
 
@@ -473,29 +562,8 @@ def _model_list(
         [np.where(warm, warm_blend, model.cold_blend), np.ones(len(new.ids))]
     ).astype(np.float64)
 
-    ids = np.concatenate([state.item_ids, np.array(new.ids, dtype=np.int64)])
-    item_type = np.concatenate([cat.item_type, np.array(new.item_type, dtype=object)])
-    category = np.concatenate([cat.category, np.array(new.category, dtype=np.int64)])
-    creator = np.concatenate([cat.creator, np.array(new.creator, dtype=np.int64)])
-    published = np.concatenate([cat.published, np.array(new.published, dtype=np.float64)])
-    blocked_cols = [cat.tag_col[t] for t in profile.blocked_tags if t in cat.tag_col]
-    blocked_model = (
-        np.asarray(cat.tags[:, blocked_cols].sum(axis=1)).ravel() > 0
-        if blocked_cols
-        else np.zeros(n_model, dtype=bool)
-    )
-    blocked_new = np.array([bool(set(t) & profile.blocked_tags) for t in new.tags], dtype=bool)
-    mask = _eligible_mask(
-        ids,
-        item_type,
-        category,
-        creator,
-        published,
-        np.concatenate([blocked_model, blocked_new]),
-        filters,
-        profile,
-        now,
-    )
+    ids, creator, published = universe.ids, universe.creator, universe.published
+    mask = _eligible_mask(universe, state, filters, profile, now)
     candidates = np.flatnonzero(mask)
     if not len(candidates):
         return RecommendationList((), method, state.version, 0.0)
@@ -512,7 +580,7 @@ def _model_list(
     pool = _top(total, max(first * POOL_FACTOR, 100))
     pool = _still_published(ids[candidates], pool, now)
     positions = candidates[pool]
-    vectors = np.concatenate([state.unit_items, unit_rows(new.vectors)])[positions]
+    vectors = universe.unit_vectors(state, positions)
     picked = mmr_rerank(
         total[pool],
         first,
@@ -717,17 +785,14 @@ def similar_items(item: ContentItem, first: int = 10) -> RecommendationList:
 def _similar_by_model(
     item: ContentItem, first: int, state: ServingModel, now: datetime
 ) -> RecommendationList:
-    new = _new_items(state, now)
-    vectors = np.concatenate([state.unit_items, unit_rows(new.vectors)])
-    ids = np.concatenate([state.item_ids, np.array(new.ids, dtype=np.int64)])
-    published = np.concatenate([state.catalogue.published, np.array(new.published)])
-    if item.pk in state.item_row:
-        target = state.unit_items[state.item_row[item.pk]]
-    elif item.pk in new.ids:
-        target = vectors[len(state.item_ids) + new.ids.index(item.pk)]
+    universe = _universe(state)
+    ids, published = universe.ids, universe.published
+    position = universe.position(state, item.pk)
+    if position is not None:
+        target = universe.unit_vectors(state, np.array([position]))[0]
     else:  # an unpublished item: place it from its content
         target = unit_rows(_embed_one(state, item))[0]
-    sims = vectors @ target
+    sims = np.concatenate([state.unit_items @ target, universe.new_unit @ target])
     mask = np.isfinite(published) & (published <= now.timestamp()) & (ids != item.pk)
     candidates = np.flatnonzero(mask)
     order = _top(sims[candidates], max(first * 2, 20))
@@ -740,7 +805,7 @@ def _similar_by_model(
         )
         for i in order
     )
-    chosen = vectors[candidates[order]] if order else np.zeros((0, 1))
+    chosen = universe.unit_vectors(state, candidates[order]) if order else np.zeros((0, 1))
     return RecommendationList(items, Method.HYBRID, state.version, intra_list_diversity(chosen))
 
 
