@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -51,6 +52,11 @@ schema = LupiSchema(
         limits.token_limiter,
         limits.alias_limiter,
         *limits.introspection_guards(),
+        # The SPA sends the same few documents over and over: parse and validate each once
+        # (the limits above are fixed when the schema is built, so a verdict never changes).
+        # (One LRU per maxsize at module level: a fresh extension per request shares it.)
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
     ],
 )
 
