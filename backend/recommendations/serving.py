@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
 import numpy as np
-import scipy.sparse as sp
 from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
@@ -56,6 +54,7 @@ from backend.recommendations.ranking import (
 )
 from backend.recommendations.registry import ServingModel, registry
 from backend.recommendations.trending import trending
+from backend.recommendations.universe import Universe, universe_of
 
 __all__ = [
     "InvalidKnob",
@@ -362,155 +361,8 @@ def _user_vector(
     return None, Method.TRENDING
 
 
-@dataclass
-class _NewItems:
-    ids: list[int]
-    vectors: np.ndarray  # content vectors, comparable with item embeddings
-    item_type: list[str]
-    category: list[int]
-    creator: list[int]
-    published: list[float]
-    tags: list[tuple[int, ...]]
-
-
-@dataclass
-class _Universe:
-    """Every item a model version can serve: its own items, then the published ones it does
-    not know (placed by the content tower), as flat arrays.
-
-    Built once per change of the catalogue (the catalogue token moves on every item or tag
-    write) and at most ``UNIVERSE_MAX_AGE_S`` old (bulk writes send no signals), instead of
-    once per request: reading the new items is a scan of the item table.
-    """
-
-    token: object
-    built_at: float
-    new: _NewItems
-    ids: np.ndarray
-    item_type: np.ndarray
-    category: np.ndarray
-    creator: np.ndarray
-    published: np.ndarray
-    new_unit: np.ndarray  # unit content vectors of the new items
-    tags_by_column: sp.csc_matrix  # the catalogue's item-by-tag matrix, by tag
-    new_position: dict[int, int]  # new item id -> position
-
-    def position(self, state: ServingModel, item_id: int) -> int | None:
-        row = state.item_row.get(item_id)
-        return row if row is not None else self.new_position.get(item_id)
-
-    def rows_with_tags(self, state: ServingModel, tag_ids: set[int]) -> np.ndarray:
-        """A mask over every position: the item carries one of ``tag_ids``."""
-        mask = np.zeros(len(self.ids), dtype=bool)
-        csc, cat = self.tags_by_column, state.catalogue
-        for tag in tag_ids:
-            col = cat.tag_col.get(tag)
-            if col is not None:
-                mask[csc.indices[csc.indptr[col] : csc.indptr[col + 1]]] = True
-        n_model = len(state.item_ids)
-        for i, item_tags in enumerate(self.new.tags):
-            if tag_ids.intersection(item_tags):
-                mask[n_model + i] = True
-        return mask
-
-    def unit_vectors(self, state: ServingModel, positions: np.ndarray) -> np.ndarray:
-        """Unit embeddings at ``positions`` (model items first, then new ones)."""
-        positions = np.asarray(positions, dtype=np.int64)
-        n_model = len(state.item_ids)
-        out = np.empty((len(positions), state.unit_items.shape[1]), dtype=np.float32)
-        known = positions < n_model
-        out[known] = state.unit_items[positions[known]]
-        out[~known] = self.new_unit[positions[~known] - n_model]
-        return out
-
-
-UNIVERSE_MAX_AGE_S = 60.0
-
-
-def _universe(state: ServingModel) -> _Universe:
-    token = cache.catalogue_token()
-    built = state.derived.get("universe")
-    if (
-        built is not None
-        and token is not None
-        and built.token == token
-        and time.monotonic() - built.built_at < UNIVERSE_MAX_AGE_S
-    ):
-        return built
-    cat = state.catalogue
-    new = _new_items(state)
-    universe = _Universe(
-        token=token,
-        built_at=time.monotonic(),
-        new=new,
-        ids=np.concatenate([state.item_ids, np.array(new.ids, dtype=np.int64)]),
-        item_type=np.concatenate([cat.item_type, np.array(new.item_type, dtype=object)]),
-        category=np.concatenate([cat.category, np.array(new.category, dtype=np.int64)]),
-        creator=np.concatenate([cat.creator, np.array(new.creator, dtype=np.int64)]),
-        published=np.concatenate([cat.published, np.array(new.published, dtype=np.float64)]),
-        new_unit=unit_rows(new.vectors),
-        tags_by_column=cat.tags.tocsc(),
-        new_position={item_id: len(state.item_ids) + i for i, item_id in enumerate(new.ids)},
-    )
-    with state.new_item_lock:
-        state.derived["universe"] = universe
-    return universe
-
-
-def _new_items(state: ServingModel) -> _NewItems:
-    """Published items the model does not know (also those scheduled to appear later:
-    callers compare publish times with the clock), placed by the content tower."""
-    cat = state.catalogue
-    # Anything the model was not trained on: created, edited or published since training
-    # started (ids alone do not tell: a restored sequence, a backdated publish time).
-    start = state.trained_at or cat.built_at
-    since = Q(updated_at__gte=start) | Q(published_at__gte=start)
-    rows = list(
-        ContentItem.objects.filter(published_at__isnull=False)
-        .filter(since | Q(id__gt=cat.max_item_id))
-        .values_list("id", "type", "category_id", "creator_id", "published_at", "title", "excerpt")
-    )
-    rows = [r for r in rows if r[0] not in state.item_row]
-    dim = state.model.item_embeddings.shape[1]
-    if not rows:
-        return _NewItems([], np.zeros((0, dim), np.float32), [], [], [], [], [])
-    ids = [r[0] for r in rows]
-    tag_map: dict[int, list[int]] = {i: [] for i in ids}
-    for item_id, tag_id in ContentItem.tags.through.objects.filter(
-        contentitem_id__in=ids
-    ).values_list("contentitem_id", "tag_id"):
-        tag_map[item_id].append(tag_id)
-    missing = [r for r in rows if r[0] not in state.new_item_vectors]
-    if missing:
-        type_row = state.type_row
-        vectors = state.model.embed_new_items(
-            item_tags=[
-                np.array([state.tag_row[t] for t in tag_map[r[0]] if t in state.tag_row], np.int64)
-                for r in missing
-            ],
-            item_category=np.array(
-                [state.category_row.get(r[2], -1) if r[2] is not None else -1 for r in missing],
-                dtype=np.int64,
-            ),
-            item_type=np.array([type_row.get(r[1], -1) for r in missing], dtype=np.int64),
-            item_text=[f"{r[5]}. {r[6]}" for r in missing],
-        )
-        with state.new_item_lock:
-            for r, vec in zip(missing, vectors, strict=True):
-                state.new_item_vectors[r[0]] = np.asarray(vec, dtype=np.float32)
-    return _NewItems(
-        ids=ids,
-        vectors=np.stack([state.new_item_vectors[i] for i in ids]).astype(np.float32),
-        item_type=[r[1] for r in rows],
-        category=[-1 if r[2] is None else r[2] for r in rows],
-        creator=[r[3] for r in rows],
-        published=[r[4].timestamp() for r in rows],
-        tags=[tuple(tag_map[i]) for i in ids],
-    )
-
-
 def _eligible_mask(
-    universe: _Universe,
+    universe: Universe,
     state: ServingModel,
     filters: RecommendationFilters,
     profile: _Profile,
@@ -547,48 +399,37 @@ def _model_list(
     method: Method,
     now: datetime,
 ) -> RecommendationList:
-    model, cat = state.model, state.catalogue
-    universe = _universe(state)
+    cat = state.catalogue
+    universe = universe_of(state)
     new = universe.new
     n_model = len(state.item_ids)
     vector = np.asarray(vector, dtype=np.float32)
-
-    # Scores of every item: the model's items, then the new ones (content only).
-    graph = np.concatenate([model.item_graph @ vector, np.zeros(len(new.ids), np.float32)])
-    content = np.concatenate([model.item_content @ vector, new.vectors @ vector])
-    warm = np.asarray(model.item_warm, dtype=bool)
-    warm_blend = model.blend if knobs.blend is None else knobs.blend
-    b = np.concatenate(
-        [np.where(warm, warm_blend, model.cold_blend), np.ones(len(new.ids))]
-    ).astype(np.float64)
-
     ids, creator, published = universe.ids, universe.creator, universe.published
+
     mask = _eligible_mask(universe, state, filters, profile, now)
-    candidates = np.flatnonzero(mask)
-    if not len(candidates):
+    if not mask.any():
         return RecommendationList((), method, state.version, 0.0)
-
-    raw = (1.0 - b) * graph + b * content
-    spread = float(np.std(raw[candidates]))
+    # Scores at every position (the model's items, then the new ones: content only),
+    # scaled to unit spread over the eligible items so the freshness boost means the same
+    # for every user.
+    raw = universe.blended(state, vector, knobs.blend)
+    spread = float(np.std(raw, where=mask))
     scale = 1.0 / spread if spread > 1e-9 else 1.0
-    graph_part = (1.0 - b[candidates]) * graph[candidates] * scale
-    content_part = b[candidates] * content[candidates] * scale
-    age_days = (now.timestamp() - published[candidates]) / 86400.0
-    fresh = freshness_boost(age_days, knobs.freshness_half_life_days)
-    total = graph_part + content_part + fresh
+    fresh = universe.freshness(now.timestamp(), knobs.freshness_half_life_days)
+    total = np.where(mask, raw * scale + fresh, -np.inf)
 
-    pool = _top(total, max(first * POOL_FACTOR, 100))
-    pool = _still_published(ids[candidates], pool, now)
-    positions = candidates[pool]
-    vectors = universe.unit_vectors(state, positions)
+    pool = [p for p in _top(total, max(first * POOL_FACTOR, 100)) if mask[p]]
+    pool = _still_published(ids, pool, now)
+    vectors = universe.unit_vectors(state, np.array(pool, dtype=np.int64))
     picked = mmr_rerank(
         total[pool],
         first,
         diversity=knobs.diversity,
         embeddings=vectors,
-        creators=creator[positions],
+        creators=creator[pool],
     )
     chosen = [pool[j] for j in picked.order]
+    graph_part, content_part = universe.parts(state, vector, chosen, knobs.blend)
     trending_top = trending().top_ids(TRENDING_TOP)
     liked_rows = [state.item_row[i] for i in profile.liked if i in state.item_row]
     evidence = UserEvidence(
@@ -607,13 +448,13 @@ def _model_list(
     explained = explain(
         [
             Candidate(
-                item_id=int(ids[candidates[c]]),
-                creator_id=int(creator[candidates[c]]),
-                tag_ids=tags_of(int(candidates[c])),
-                published=float(published[candidates[c]]),
+                item_id=int(ids[p]),
+                creator_id=int(creator[p]),
+                tag_ids=tags_of(int(p)),
+                published=float(published[p]),
                 vector=vectors[j],
             )
-            for j, c in zip(picked.order, chosen, strict=True)
+            for j, p in zip(picked.order, chosen, strict=True)
         ],
         evidence,
         now,
@@ -621,17 +462,19 @@ def _model_list(
     )
     items = tuple(
         Recommendation(
-            item_id=int(ids[candidates[c]]),
-            score=float(total[c] - penalty),
+            item_id=int(ids[p]),
+            score=float(total[p] - penalty),
             reasons=tuple(reasons),
             breakdown=ScoreBreakdown(
-                graph=float(graph_part[c]),
-                content=float(content_part[c]),
-                freshness=float(fresh[c]),
+                graph=float(graph_part[i] * scale),
+                content=float(content_part[i] * scale),
+                freshness=float(fresh[p]),
                 diversity_penalty=float(penalty),
             ),
         )
-        for c, penalty, reasons in zip(chosen, picked.penalties, explained, strict=True)
+        for i, (p, penalty, reasons) in enumerate(
+            zip(chosen, picked.penalties, explained, strict=True)
+        )
     )
     diversity = intra_list_diversity(vectors[picked.order]) if picked.order else 0.0
     return RecommendationList(items, method, state.version, diversity)
@@ -644,6 +487,7 @@ def _top(values: np.ndarray, n: int) -> list[int]:
 
 
 def _still_published(ids: np.ndarray, pool: list[int], now: datetime) -> list[int]:
+    # ``pool`` indexes ``ids``: positions, or candidate numbers for a list of candidates.
     """Drop pool entries deleted or unpublished since the catalogue was read."""
     wanted = [int(ids[i]) for i in pool]
     live = set(
@@ -785,7 +629,7 @@ def similar_items(item: ContentItem, first: int = 10) -> RecommendationList:
 def _similar_by_model(
     item: ContentItem, first: int, state: ServingModel, now: datetime
 ) -> RecommendationList:
-    universe = _universe(state)
+    universe = universe_of(state)
     ids, published = universe.ids, universe.published
     position = universe.position(state, item.pk)
     if position is not None:

@@ -1,0 +1,240 @@
+"""Every item a model version can serve, as flat arrays, and the parts of a score that do
+not depend on the user.
+
+A model knows the items it was trained on; items published since are placed by the content
+tower. :class:`Universe` lays both out by *position* (the model's item rows first, then the
+new items) and is rebuilt once per change of the catalogue (the catalogue token moves on
+every item or tag write) and at least every ``MAX_AGE_S`` (bulk writes send no signals),
+not per request: finding the new items is a scan of the item table.
+
+Per request, scoring is then one matrix product with the model's items (graph and content
+towers fused at the model's blend) and one with the new items; the freshness boost of
+every position is kept for a minute per half-life.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from django.db.models import Q
+
+from backend.content.models import ContentItem
+from backend.recommendations import cache
+from backend.recommendations.ranking import freshness_boost, unit_rows
+from backend.recommendations.registry import ServingModel
+
+__all__ = ["MAX_AGE_S", "NewItems", "Universe", "new_items", "universe_of"]
+
+MAX_AGE_S = 60.0
+# A kept freshness array is recomputed after this long: a minute changes a boost with a
+# half-life of days by less than a thousandth.
+FRESHNESS_MAX_AGE_S = 60.0
+
+
+@dataclass
+class NewItems:
+    ids: list[int]
+    vectors: np.ndarray  # content vectors, comparable with item embeddings
+    item_type: list[str]
+    category: list[int]
+    creator: list[int]
+    published: list[float]
+    tags: list[tuple[int, ...]]
+
+
+@dataclass
+class Universe:
+    """Servable positions of one model version; see the module docstring."""
+
+    token: object
+    built_at: float
+    new: NewItems
+    ids: np.ndarray
+    item_type: np.ndarray
+    category: np.ndarray
+    creator: np.ndarray
+    published: np.ndarray
+    new_unit: np.ndarray  # unit content vectors of the new items
+    tags_by_column: sp.csc_matrix  # the catalogue's item-by-tag matrix, by tag
+    new_position: dict[int, int]  # new item id -> position
+    _freshness: dict[float, tuple[float, np.ndarray]] = field(default_factory=dict)
+
+    def position(self, state: ServingModel, item_id: int) -> int | None:
+        row = state.item_row.get(item_id)
+        return row if row is not None else self.new_position.get(item_id)
+
+    def unit_vectors(self, state: ServingModel, positions: np.ndarray) -> np.ndarray:
+        """Unit embeddings at ``positions``."""
+        positions = np.asarray(positions, dtype=np.int64)
+        n_model = len(state.item_ids)
+        out = np.empty((len(positions), state.unit_items.shape[1]), dtype=np.float32)
+        known = positions < n_model
+        out[known] = state.unit_items[positions[known]]
+        out[~known] = self.new_unit[positions[~known] - n_model]
+        return out
+
+    def rows_with_tags(self, state: ServingModel, tag_ids: set[int]) -> np.ndarray:
+        """A mask over every position: the item carries one of ``tag_ids``."""
+        mask = np.zeros(len(self.ids), dtype=bool)
+        csc, cat = self.tags_by_column, state.catalogue
+        for tag in tag_ids:
+            col = cat.tag_col.get(tag)
+            if col is not None:
+                mask[csc.indices[csc.indptr[col] : csc.indptr[col + 1]]] = True
+        n_model = len(state.item_ids)
+        for i, item_tags in enumerate(self.new.tags):
+            if tag_ids.intersection(item_tags):
+                mask[n_model + i] = True
+        return mask
+
+    def content_share(self, state: ServingModel, blend: float | None) -> np.ndarray:
+        """Per position, the content tower's share of the score (new items: all)."""
+        model = state.model
+        warm = np.asarray(model.item_warm, dtype=bool)
+        warm_blend = model.blend if blend is None else blend
+        known = np.where(warm, warm_blend, model.cold_blend).astype(np.float32)
+        return np.concatenate([known, np.ones(len(self.new.ids), np.float32)])
+
+    def blended(self, state: ServingModel, vector: np.ndarray, blend: float | None) -> np.ndarray:
+        """``(1 - b) * graph + b * content`` at every position, for a user vector."""
+        model = state.model
+        if blend is None:
+            known = _fused(state) @ vector
+        else:
+            share = self.content_share(state, blend)[: len(state.item_ids)]
+            known = (1.0 - share) * (model.item_graph @ vector) + share * (
+                model.item_content @ vector
+            )
+        return np.concatenate([known.astype(np.float32), self.new.vectors @ vector])
+
+    def parts(
+        self, state: ServingModel, vector: np.ndarray, positions: list[int], blend: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The graph and content parts of the blended score at a few ``positions``."""
+        model, n_model = state.model, len(state.item_ids)
+        share = self.content_share(state, blend)[positions]
+        graph = np.zeros(len(positions), np.float32)
+        content = np.zeros(len(positions), np.float32)
+        for i, position in enumerate(positions):
+            if position < n_model:
+                graph[i] = model.item_graph[position] @ vector
+                content[i] = model.item_content[position] @ vector
+            else:
+                content[i] = self.new.vectors[position - n_model] @ vector
+        return (1.0 - share) * graph, share * content
+
+    def freshness(self, now_ts: float, half_life_days: float) -> np.ndarray:
+        """The freshness boost at every position (kept a minute per half-life)."""
+        kept = self._freshness.get(half_life_days)
+        if kept is not None and 0 <= now_ts - kept[0] < FRESHNESS_MAX_AGE_S:
+            return kept[1]
+        age_days = (now_ts - np.nan_to_num(self.published, nan=now_ts)) / 86400.0
+        boost = freshness_boost(age_days, half_life_days)
+        if len(self._freshness) > 8:  # a client cycling through half-lives
+            self._freshness.clear()
+        self._freshness[half_life_days] = (now_ts, boost)
+        return boost
+
+
+def _fused(state: ServingModel) -> np.ndarray:
+    """The model's items' graph and content towers blended at the model's own blend, one
+    matrix: the default request then reads one ``items x dim`` matrix, not two."""
+    fused = state.derived.get("fused")
+    if fused is None:
+        model = state.model
+        warm = np.asarray(model.item_warm, dtype=bool)
+        share = np.where(warm, model.blend, model.cold_blend).astype(np.float32)[:, None]
+        fused = np.ascontiguousarray(
+            (1.0 - share) * np.asarray(model.item_graph, dtype=np.float32)
+            + share * np.asarray(model.item_content, dtype=np.float32),
+            dtype=np.float32,
+        )
+        with state.new_item_lock:
+            state.derived["fused"] = fused
+    return fused
+
+
+def universe_of(state: ServingModel) -> Universe:
+    """The servable positions of ``state``, rebuilt when the catalogue has changed."""
+    token = cache.catalogue_token()
+    built = state.derived.get("universe")
+    if (
+        isinstance(built, Universe)
+        and token is not None
+        and built.token == token
+        and time.monotonic() - built.built_at < MAX_AGE_S
+    ):
+        return built
+    cat = state.catalogue
+    new = new_items(state)
+    universe = Universe(
+        token=token,
+        built_at=time.monotonic(),
+        new=new,
+        ids=np.concatenate([state.item_ids, np.array(new.ids, dtype=np.int64)]),
+        item_type=np.concatenate([cat.item_type, np.array(new.item_type, dtype=object)]),
+        category=np.concatenate([cat.category, np.array(new.category, dtype=np.int64)]),
+        creator=np.concatenate([cat.creator, np.array(new.creator, dtype=np.int64)]),
+        published=np.concatenate([cat.published, np.array(new.published, dtype=np.float64)]),
+        new_unit=unit_rows(new.vectors),
+        tags_by_column=cat.tags.tocsc(),
+        new_position={item_id: len(state.item_ids) + i for i, item_id in enumerate(new.ids)},
+    )
+    with state.new_item_lock:
+        state.derived["universe"] = universe
+    return universe
+
+
+def new_items(state: ServingModel) -> NewItems:
+    """Published items the model does not know (also those scheduled to appear later:
+    callers compare publish times with the clock), placed by the content tower."""
+    cat = state.catalogue
+    # Anything the model was not trained on: created, edited or published since training
+    # started (ids alone do not tell: a restored sequence, a backdated publish time).
+    start = state.trained_at or cat.built_at
+    since = Q(updated_at__gte=start) | Q(published_at__gte=start)
+    rows = list(
+        ContentItem.objects.filter(published_at__isnull=False)
+        .filter(since | Q(id__gt=cat.max_item_id))
+        .values_list("id", "type", "category_id", "creator_id", "published_at", "title", "excerpt")
+    )
+    rows = [r for r in rows if r[0] not in state.item_row]
+    dim = state.model.item_embeddings.shape[1]
+    if not rows:
+        return NewItems([], np.zeros((0, dim), np.float32), [], [], [], [], [])
+    ids = [r[0] for r in rows]
+    tag_map: dict[int, list[int]] = {i: [] for i in ids}
+    for item_id, tag_id in ContentItem.tags.through.objects.filter(
+        contentitem_id__in=ids
+    ).values_list("contentitem_id", "tag_id"):
+        tag_map[item_id].append(tag_id)
+    missing = [r for r in rows if r[0] not in state.new_item_vectors]
+    if missing:
+        type_row = state.type_row
+        vectors = state.model.embed_new_items(
+            item_tags=[
+                np.array([state.tag_row[t] for t in tag_map[r[0]] if t in state.tag_row], np.int64)
+                for r in missing
+            ],
+            item_category=np.array(
+                [state.category_row.get(r[2], -1) if r[2] is not None else -1 for r in missing],
+                dtype=np.int64,
+            ),
+            item_type=np.array([type_row.get(r[1], -1) for r in missing], dtype=np.int64),
+            item_text=[f"{r[5]}. {r[6]}" for r in missing],
+        )
+        with state.new_item_lock:
+            for r, vec in zip(missing, vectors, strict=True):
+                state.new_item_vectors[r[0]] = np.asarray(vec, dtype=np.float32)
+    return NewItems(
+        ids=ids,
+        vectors=np.stack([state.new_item_vectors[i] for i in ids]).astype(np.float32),
+        item_type=[r[1] for r in rows],
+        category=[-1 if r[2] is None else r[2] for r in rows],
+        creator=[r[3] for r in rows],
+        published=[r[4].timestamp() for r in rows],
+        tags=[tuple(tag_map[i]) for i in ids],
+    )
