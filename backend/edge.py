@@ -36,7 +36,6 @@ import uuid
 import weakref
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from typing import Any
 
 from django.conf import settings
@@ -143,12 +142,9 @@ def _headers(scope: Scope) -> dict[bytes, bytes]:
 
 
 def _cookies(headers: dict[bytes, bytes]) -> dict[str, str]:
-    jar = SimpleCookie()
-    try:
-        jar.load(headers.get(b"cookie", b"").decode("latin-1"))
-    except Exception:  # a malformed cookie header: let Django deal with it
-        return {}
-    return {name: morsel.value for name, morsel in jar.items()}
+    from django.http.cookie import parse_cookie  # what Django reads request.COOKIES with
+
+    return parse_cookie(headers.get(b"cookie", b"").decode("latin-1"))
 
 
 def _is_secure(scope: Scope, headers: dict[bytes, bytes]) -> bool:
@@ -230,12 +226,10 @@ class _Store:
         )
 
     async def lookup(self, key: str, session_key: str) -> Entry | None:
+        """The entry under ``key`` if it may be replayed now (then counted as a hit)."""
         raise NotImplementedError
 
     async def keep(self, key: str, entry: Entry, ttl: int) -> None:
-        raise NotImplementedError
-
-    async def count_hit(self) -> None:
         raise NotImplementedError
 
 
@@ -251,15 +245,15 @@ class _LocalStore(_Store):
         ok = self.valid(
             entry, values.get(gen_key), values.get(token_key), session_cache_key in values
         )
-        return entry if ok else None
-
-    async def keep(self, key: str, entry: Entry, ttl: int) -> None:
-        self.cache.set(key, entry, timeout=ttl)
-
-    async def count_hit(self) -> None:
+        if not ok:
+            return None
         from backend.recommendations.cache import count_hit
 
         count_hit()
+        return entry
+
+    async def keep(self, key: str, entry: Entry, ttl: int) -> None:
+        self.cache.set(key, entry, timeout=ttl)
 
 
 class _RedisStore(_Store):
@@ -270,42 +264,62 @@ class _RedisStore(_Store):
         # One client per event loop: a client's connections belong to the loop that made them.
         self._clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
-    def _client(self) -> Any:
+    def _client(self) -> tuple[Any, Any]:
         import asyncio
 
         import redis.asyncio as aredis
 
         loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
+        pair = self._clients.get(loop)
+        if pair is None:
             location = settings.CACHES["default"]["LOCATION"]
             if not isinstance(location, str):
                 location = location[0]
             location = location.split(",")[0]
             client = aredis.Redis.from_url(location, socket_timeout=0.5, socket_connect_timeout=0.5)
-            self._clients[loop] = client
-        return client
+            pair = (client, client.register_script(_LOOKUP_SCRIPT))  # EVALSHA after the first
+            self._clients[loop] = pair
+        return pair
 
     async def lookup(self, key: str, session_key: str) -> Entry | None:
-        client = self._client()
-        raw = await client.get(self.cache.make_and_validate_key(key))
-        if raw is None:
-            return None
-        entry = pickle.loads(raw)
-        names = [self.cache.make_and_validate_key(k) for k in self.keys(entry, session_key)]
-        async with client.pipeline(transaction=False) as pipe:
-            pipe.get(names[0]).get(names[1]).exists(names[2])
-            generation, token, session_exists = await pipe.execute()
-        return entry if self.valid(entry, generation, token, bool(session_exists)) else None
+        """One round trip: a script reads the entry, checks the session, the model token and
+        the viewer's generation, and counts the hit, all inside Redis."""
+        from backend.recommendations.cache import HITS_KEY, MODEL_VERSION_KEY, generation_key
+
+        make = self.cache.make_and_validate_key
+        generation_prefix = make(generation_key(0))[:-1]  # the key with the id left off
+        session = make(f"{_session_cache_prefix()}{session_key}")
+        keys = [make(key), make(MODEL_VERSION_KEY), session, make(HITS_KEY)]
+        _client, script = self._client()
+        blob = await script(keys=keys, args=[generation_prefix])
+        return None if blob is None else pickle.loads(blob)
 
     async def keep(self, key: str, entry: Entry, ttl: int) -> None:
-        client = self._client()
-        await client.set(self.cache.make_and_validate_key(key), pickle.dumps(entry), ex=ttl)
+        name = self.cache.make_and_validate_key(key)
+        fields = {
+            "user": str(entry.user_id),
+            "generation": str(entry.generation),
+            "token": str(int(entry.model_token or 0)),
+            "blob": pickle.dumps(entry),
+        }
+        client, _script = self._client()
+        async with client.pipeline(transaction=True) as pipe:
+            pipe.hset(name, mapping=fields).expire(name, ttl)
+            await pipe.execute()
 
-    async def count_hit(self) -> None:
-        from backend.recommendations.cache import HITS_KEY
 
-        await self._client().incr(self.cache.make_and_validate_key(HITS_KEY))
+# KEYS: entry, model token, session, hit counter; ARGV: the generation key minus the user id.
+# Counters written by Django's cache are plain integers; a missing one reads as 0, as in
+# ``backend.recommendations.cache``.
+_LOOKUP_SCRIPT = """
+local e = redis.call('HMGET', KEYS[1], 'user', 'generation', 'token', 'blob')
+if not e[4] then return nil end
+if redis.call('EXISTS', KEYS[3]) == 0 then return nil end
+if (redis.call('GET', KEYS[2]) or '0') ~= e[3] then return nil end
+if (redis.call('GET', ARGV[1] .. e[1]) or '0') ~= e[2] then return nil end
+redis.call('INCR', KEYS[4])
+return e[4]
+"""
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
@@ -359,8 +373,6 @@ class ResponseEdge:
         if store.unavailable_until <= time.monotonic():
             try:
                 entry = await store.lookup(key, session_key)
-                if entry is not None:
-                    await store.count_hit()
             except _store_errors() as exc:
                 self._outage(store, exc)
                 entry = None
