@@ -84,8 +84,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Each run keeps its cache entries under its own prefix: lists cached by an earlier run
+# (with a TTL) would otherwise answer an "uncached" run's requests.
+RUN_PREFIX = f"lupi-bench-{os.getpid()}-{int(time.time())}"
+
+
 def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "0"}
+    env["CACHE_KEY_PREFIX"] = RUN_PREFIX
     env["DATABASE_URL"] = args.database_url
     if args.cache_ttl is not None:
         env["RECOMMENDATION_CACHE_TTL"] = str(args.cache_ttl)
@@ -194,6 +200,7 @@ def count_queries(args: argparse.Namespace, chosen: list[Scenario]) -> dict[str,
     """SQL queries of one request per scenario, counted in-process on the same database."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ["DATABASE_URL"] = args.database_url
+    os.environ["CACHE_KEY_PREFIX"] = RUN_PREFIX
     if args.redis_url:
         os.environ["REDIS_URL"] = args.redis_url
     if args.cache_ttl is not None:
