@@ -37,6 +37,7 @@ from backend.content.bulk import (
     connection_for,
     format_datetimes,
     next_id,
+    refresh_statistics,
     reset_sequences,
 )
 from backend.content.demo_vocabulary import (
@@ -268,6 +269,7 @@ class _DemoBuilder:
         for step in steps:
             step()
         reset_sequences([User, Category, Tag, Creator, ContentItem])
+        refresh_statistics([User, Category, Tag, Creator, ContentItem, Interaction, NotInterested])
         if admin:
             self.build_admin()
         return self.counts

@@ -33,7 +33,13 @@ from django.db import router, transaction
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from backend.content.bulk import bulk_insert, format_datetimes, next_id, reset_sequences
+from backend.content.bulk import (
+    bulk_insert,
+    format_datetimes,
+    next_id,
+    refresh_statistics,
+    reset_sequences,
+)
 from backend.content.demo import flush_platform_data, unusable_passwords
 from backend.content.models import Category, ContentItem, ContentType, Creator, Tag
 from backend.interactions.models import Interaction, InteractionKind
@@ -468,6 +474,7 @@ def import_dataset(
             )
         counts = _write(dataset, catalogue, progress)
         reset_sequences([User, Category, Tag, Creator, ContentItem])
+        refresh_statistics([User, Category, Tag, Creator, ContentItem, Interaction])
     return counts
 
 
