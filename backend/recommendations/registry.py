@@ -256,6 +256,8 @@ class ModelRegistry:
             self._none_confirmed = False
 
     def _fresh(self, token: object) -> bool:
+        if not self._initialised:  # the first load is still running: wait for it
+            return False
         if time.monotonic() - self._checked_at >= self.check_interval:
             return False
         return token is None or token == self._token

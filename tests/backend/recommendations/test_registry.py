@@ -153,3 +153,32 @@ def test_a_database_error_while_scoring_is_raised_not_labelled_fallback(
 
     monkeypatch.setattr(serving, "_model_list", broken_model)
     assert recommend_for_user(user(1101), 5, use_cache=False).method == Method.FALLBACK
+
+
+def test_requests_during_the_first_load_wait_for_the_model(platform, artifacts, monkeypatch):
+    # A slow first load (a big artifact): requests arriving meanwhile must get the model,
+    # not a trending fallback made while it loads.
+    from backend.recommendations import registry as registry_module
+
+    register(artifacts["alpha"])
+    registry.reset()
+    real_load = registry_module.load_serving_model
+
+    def slow_load(version):
+        time.sleep(0.5)
+        return real_load(version)
+
+    monkeypatch.setattr(registry_module, "load_serving_model", slow_load)
+    seen: list[object] = []
+
+    def arrive_during_the_load() -> None:
+        time.sleep(0.1)
+        seen.append(registry.current())
+
+    # The load runs here (this thread sees the test's rows); the other request comes in
+    # while it runs and must wait for it.
+    waiting = threading.Thread(target=arrive_during_the_load)
+    waiting.start()
+    loaded = registry.current()
+    waiting.join()
+    assert loaded is not None and seen == [loaded]
