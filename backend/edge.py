@@ -393,6 +393,10 @@ class ResponseEdge:
                 started.update(message)
             elif message["type"] == "http.response.body":
                 parts.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    # Kept before the last bytes leave: a client that sends the same request
+                    # as soon as it has the answer must find it.
+                    await self._keep(store, key, holder.draft, started, parts)
             await send(message)
 
         token = _pending.set(holder)
@@ -400,7 +404,15 @@ class ResponseEdge:
             await self.app(scope, receive, capture)
         finally:
             _pending.reset(token)
-        draft = holder.draft
+
+    async def _keep(
+        self,
+        store: _Store,
+        key: str,
+        draft: Draft | None,
+        started: dict[str, Any],
+        parts: list[bytes],
+    ) -> None:
         if draft is None or started.get("status") != 200:
             return
         entry = Entry(
