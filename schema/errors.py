@@ -11,15 +11,18 @@ __all__ = [
     "BAD_USER_INPUT",
     "FORBIDDEN",
     "UNAUTHENTICATED",
+    "UNAVAILABLE",
     "forbidden",
     "input_error",
     "knob_error",
     "login_required",
+    "unavailable",
 ]
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
+UNAVAILABLE = "UNAVAILABLE"
 
 
 def _camel(path: str) -> str:
@@ -70,3 +73,8 @@ def knob_error(knob: str, detail: str, prefix: str = "") -> GraphQLError:
     return GraphQLError(
         message, extensions={"code": BAD_USER_INPUT, "field": name, "fields": {name: [detail]}}
     )
+
+
+def unavailable(field: str, message: str) -> GraphQLError:
+    """A backing service failed; nothing was done, and the client may try again."""
+    return GraphQLError(f"{field}: {message}", extensions={"code": UNAVAILABLE, "field": field})

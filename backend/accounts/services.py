@@ -33,8 +33,22 @@ async def log_in(request: HttpRequest, username: str, password: str) -> User:
     return user
 
 
+class SessionNotEnded(RuntimeError):
+    """The session store could not drop the session (its cache is unreachable)."""
+
+
 async def log_out(request: HttpRequest) -> None:
-    await alogout(request)
+    """End the session; :class:`SessionNotEnded` when the session cache cannot drop it
+    (then the sign-out did not happen, and can be tried again)."""
+    from backend.recommendations.cache import CACHE_ERRORS
+
+    drop_cached_copy = getattr(request.session, "adrop_cached_copy", None)
+    try:
+        if drop_cached_copy is not None:
+            await drop_cached_copy()  # first: if the cache cannot, nothing has changed yet
+        await alogout(request)
+    except CACHE_ERRORS as exc:
+        raise SessionNotEnded("The session could not be ended just now; try again.") from exc
 
 
 def update_preferences(

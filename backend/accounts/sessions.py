@@ -4,9 +4,11 @@ outage.
 Django's ``cached_db`` engine saves a query per request (the session comes from the cache)
 and lets the response edge tell a live session from an ended one without the database.
 But it lets a cache error escape from a request: with Redis down, nobody could sign in or
-stay signed in. This engine is ``cached_db`` whose cache calls fail soft: while the cache
-is unreachable, sessions are read from and written to the database alone, and the cache
-is left alone for a few seconds after each failure so requests do not queue on timeouts.
+stay signed in. This engine is ``cached_db`` whose cache reads fail soft: while the cache
+is unreachable, sessions are read from the database alone, and reads leave the cache
+alone for a few seconds after each failure so requests do not queue on timeouts. Writes
+always try the cache; ending a session (logout) raises if the cache cannot drop its copy,
+since a copy left there would keep the session alive once the cache is back.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.core.cache import caches
 
 __all__ = ["SessionStore"]
@@ -43,6 +46,12 @@ def _failed(exc: BaseException) -> None:
 
 def _down() -> bool:
     return _unavailable_until > time.monotonic()
+
+
+def _resumed() -> None:
+    """Writes try the cache even during the back-off: forget it for this one call."""
+    global _unavailable_until
+    _unavailable_until = 0.0
 
 
 class _SoftCache:
@@ -73,10 +82,20 @@ class _SoftCache:
         return self._call("get", key)
 
     def set(self, key: str, value: Any, timeout: Any = None) -> None:
+        # Always tried, back-off or not: a copy left behind by a skipped write would be read
+        # again once the cache is back. If it fails anyway, the copy is older than the
+        # database's; Django's own check of the session against the user still applies.
+        _resumed()
         self._call("set", key, value, timeout)
 
-    def delete(self, key: str) -> None:
-        self._call("delete", key)
+    def delete(self, key: str, *, strict: bool = True) -> None:
+        # A session that ends must leave the cache: no back-off, and a failure is raised
+        # (the logout fails and can be retried) rather than leave the cached copy alive.
+        _resumed()
+        if strict:
+            self._cache.delete(key)
+        else:
+            self._call("delete", key)
 
     def __contains__(self, key: str) -> bool:
         return bool(self._call("has_key", key, default=False))
@@ -85,10 +104,15 @@ class _SoftCache:
         return await self._acall("aget", key)
 
     async def aset(self, key: str, value: Any, timeout: Any = None) -> None:
+        _resumed()
         await self._acall("aset", key, value, timeout)
 
-    async def adelete(self, key: str) -> None:
-        await self._acall("adelete", key)
+    async def adelete(self, key: str, *, strict: bool = True) -> None:
+        _resumed()
+        if strict:
+            await self._cache.adelete(key)
+        else:
+            await self._acall("adelete", key)
 
     async def ahas_key(self, key: str) -> bool:
         return bool(await self._acall("ahas_key", key, default=False))
@@ -98,3 +122,43 @@ class SessionStore(CachedDBStore):
     def __init__(self, session_key: str | None = None) -> None:
         super().__init__(session_key)
         self._cache = _SoftCache(caches[settings.SESSION_CACHE_ALIAS])
+        self._cycling = False
+
+    # A new key for the same data (at sign-in): the old key's copy holds what the new one
+    # does, or nothing signed in, so a cache that cannot drop it must not stop the sign-in.
+    def cycle_key(self) -> None:
+        self._cycling = True
+        try:
+            super().cycle_key()
+        finally:
+            self._cycling = False
+
+    async def acycle_key(self) -> None:
+        self._cycling = True
+        try:
+            await super().acycle_key()
+        finally:
+            self._cycling = False
+
+    async def adrop_cached_copy(self) -> None:
+        """Drop this session's copy from the cache, raising if the cache cannot: a sign-out
+        calls it first, so that a failure leaves the session exactly as it was."""
+        if self.session_key is not None:
+            await self._cache.adelete(self.cache_key_prefix + self.session_key, strict=True)
+
+    # Django's cached_db deletes, with the cache's part strict unless the key is cycling.
+    def delete(self, session_key: str | None = None) -> None:
+        DBStore.delete(self, session_key)
+        if session_key is None:
+            if self.session_key is None:
+                return
+            session_key = self.session_key
+        self._cache.delete(self.cache_key_prefix + session_key, strict=not self._cycling)
+
+    async def adelete(self, session_key: str | None = None) -> None:
+        await DBStore.adelete(self, session_key)
+        if session_key is None:
+            if self.session_key is None:
+                return
+            session_key = self.session_key
+        await self._cache.adelete(self.cache_key_prefix + session_key, strict=not self._cycling)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from backend.accounts import services as account_services
 from schema.accounts.types import Me
 from schema.context import Info
-from schema.errors import input_error, login_required
+from schema.errors import input_error, login_required, unavailable
 from schema.ids import parse_ids
 
 __all__ = ["AccountsMutation"]
@@ -41,7 +41,10 @@ class AccountsMutation:
 
     @strawberry.mutation(description="End the session. True even when nobody was signed in.")
     async def logout(self, info: Info) -> bool:
-        await account_services.log_out(info.context.request)
+        try:
+            await account_services.log_out(info.context.request)
+        except account_services.SessionNotEnded as exc:
+            raise unavailable("logout", str(exc)) from exc
         info.context.forget_viewer()
         return True
 

@@ -47,3 +47,34 @@ def test_sign_in_and_requests_work_while_the_cache_is_down(db, settings) -> None
     assert response.json()["data"]["me"]["username"] == "reader"
     assert Session.objects.count() == 1
     assert sessions._unavailable_until > 0  # the outage was noticed and is being skipped
+
+
+def test_a_logout_the_cache_cannot_record_fails_instead_of_leaving_the_session(
+    db, settings
+) -> None:
+    # With the cache down, ending a session must not look done while a copy may still sit
+    # in the cache: the logout raises (and can be retried), it does not pass silently.
+    user = User.objects.create_user("reader", password="x" * 12)
+    settings.CACHES = DEAD_CACHE
+    client = Client()
+    client.force_login(user)
+    sessions._failed(ConnectionError("earlier outage"))  # reads are in their back-off
+    with pytest.raises(Exception) as raised:
+        client.logout()
+    assert isinstance(raised.value, sessions._errors())
+
+
+def test_the_logout_mutation_says_when_the_session_could_not_be_ended(db, settings) -> None:
+    user = User.objects.create_user("reader", password="x" * 12)
+    settings.CACHES = DEAD_CACHE
+    client = Client()
+    client.force_login(user)
+    response = client.post(
+        "/graphql/", {"query": "mutation { logout }"}, content_type="application/json"
+    )
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "UNAVAILABLE"
+    assert error["message"] == "logout: The session could not be ended just now; try again."
+    # Nothing was half done: still signed in, so the sign-out can be tried again.
+    again = client.post("/graphql/", ME, content_type="application/json")
+    assert again.json()["data"]["me"]["username"] == "reader"
