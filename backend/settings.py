@@ -137,6 +137,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "lupi",
+            # Django's default of 300 entries would evict lists and counters constantly.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -121,15 +122,30 @@ def guarded_call(operation: str, func, *args, default: Any = None, **kwargs) -> 
     return result
 
 
-def _incr(backend, key: str, timeout: int | None = None) -> int:
+def _incr(backend, key: str, timeout: int | None = None, *, fresh: bool = False) -> int:
     try:
         return backend.incr(key)
     except ValueError:
         # Missing key: create it. ``add`` loses a race only to another creator, after which
-        # the increment applies to their value.
-        if backend.add(key, 1, timeout=timeout):
-            return 1
+        # the increment applies to their value. A ``fresh`` counter starts at a random value:
+        # one that was evicted and is made again must not repeat values it had before.
+        start = _random_start() if fresh else 1
+        if backend.add(key, start, timeout=timeout):
+            return start
         return backend.incr(key)
+
+
+def _random_start() -> int:
+    return secrets.randbelow(2**62) + 1
+
+
+def _read_counter(backend, key: str) -> int:
+    """A validity counter's value, made (at a random value) when it is missing."""
+    value = backend.get(key)
+    if value is None:
+        backend.add(key, _random_start(), timeout=None)
+        value = backend.get(key)
+    return int(value or 0)
 
 
 def generation_key(user_id: int) -> str:
@@ -138,14 +154,19 @@ def generation_key(user_id: int) -> str:
 
 
 def edge_snapshot(user_id: int) -> tuple[int, Any] | None:
-    """The user's generation and the model token, read together before a response is
-    computed, so a response cached with them is dropped by any later change; ``None``
-    when the cache cannot be reached."""
-    keys = [generation_key(user_id), MODEL_VERSION_KEY]
-    values = guarded_call("get_many", lambda b: b.get_many(keys), default=None)
-    if values is None:
-        return None
-    return int(values.get(keys[0], 0)), int(values.get(keys[1], 0))
+    """The user's generation and the model token, read before a response is computed, so
+    a response kept with them is dropped by any later change; ``None`` when the cache
+    cannot be reached. Missing counters are made here, at random values: a counter that was
+    evicted (a full in-process cache drops entries) must not come back at a value an old
+    response was kept with."""
+
+    def read(backend) -> tuple[int, int]:
+        return (
+            _read_counter(backend, generation_key(user_id)),
+            _read_counter(backend, MODEL_VERSION_KEY),
+        )
+
+    return guarded_call("get", read, default=None)
 
 
 def count_hit() -> None:
@@ -190,8 +211,19 @@ def store_list(key: str | None, value: Any, timeout: int | None = None) -> None:
 
 
 def invalidate_user(user_id: int) -> None:
-    """Drop every cached list of the user: call after the user's own new feedback."""
-    guarded_call("incr", lambda b: _incr(b, generation_key(user_id), timeout=None))
+    """Drop every cached list of the user: call after the user's own new feedback.
+
+    Bumps now, so this process sees the change at once, and again when the surrounding
+    transaction commits: a request that read the old rows between the first bump and the
+    commit must not be kept under the new generation.
+    """
+    from django.db import transaction
+
+    def bump() -> None:
+        guarded_call("incr", lambda b: _incr(b, generation_key(user_id), timeout=None, fresh=True))
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def cache_stats() -> CacheStats:
@@ -214,7 +246,7 @@ def model_token() -> Any:
 
 
 def bump_model_token() -> None:
-    guarded_call("incr", lambda b: _incr(b, MODEL_VERSION_KEY, timeout=None))
+    guarded_call("incr", lambda b: _incr(b, MODEL_VERSION_KEY, timeout=None, fresh=True))
 
 
 def catalogue_token() -> Any:
@@ -223,11 +255,16 @@ def catalogue_token() -> Any:
 
 
 def bump_catalogue_token() -> None:
-    guarded_call("incr", lambda b: _incr(b, CATALOGUE_KEY, timeout=None))
+    guarded_call("incr", lambda b: _incr(b, CATALOGUE_KEY, timeout=None, fresh=True))
 
 
 def _on_catalogue(sender, **kwargs) -> None:
+    from django.db import transaction
+
+    # Now, and after the commit: a worker that rebuilt its view of the catalogue in between
+    # read the rows without the change.
     bump_catalogue_token()
+    transaction.on_commit(bump_catalogue_token)
 
 
 def _on_feedback(sender, instance, **kwargs) -> None:
@@ -239,6 +276,11 @@ def _on_account(sender, instance, update_fields=None, **kwargs) -> None:
     # A login only stamps ``last_login``, which nothing cached shows.
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
+    invalidate_user(instance.pk)
+
+
+def _on_feedback_owner(sender, instance, **kwargs) -> None:
+    # A deleted account: nothing kept for it may be replayed.
     invalidate_user(instance.pk)
 
 
@@ -285,6 +327,7 @@ def connect_signals() -> None:
             dispatch_uid=f"lupi-recs-{field}",
         )
     post_save.connect(_on_account, sender=User, dispatch_uid="lupi-recs-account")
+    post_delete.connect(_on_feedback_owner, sender=User, dispatch_uid="lupi-recs-account-del")
     from backend.content.models import ContentItem
 
     post_save.connect(_on_catalogue, sender=ContentItem, dispatch_uid="lupi-catalogue-save")

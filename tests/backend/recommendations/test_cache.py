@@ -101,3 +101,15 @@ def test_redis_down_serves_uncached_and_counts_nothing(model, caplog):
     # The real cache did not count anything either.
     assert cache.cache_stats().requests == 0
     assert default_cache.get(cache.HITS_KEY) is None
+
+
+def test_an_evicted_counter_does_not_come_back_at_an_old_value(db):
+    # Replayable responses are kept with the viewer's generation and the model token; a
+    # counter dropped by a full cache and made again must not match what was kept before.
+    first_generation, first_token = cache.edge_snapshot(4242)
+    assert cache.edge_snapshot(4242) == (first_generation, first_token)
+    default_cache.delete_many([cache.generation_key(4242), cache.MODEL_VERSION_KEY])
+    second_generation, second_token = cache.edge_snapshot(4242)
+    assert second_generation != first_generation and second_token != first_token
+    cache.invalidate_user(4242)
+    assert cache.edge_snapshot(4242)[0] != second_generation
