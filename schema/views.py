@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from strawberry.django.views import AsyncGraphQLView
 from strawberry.http import GraphQLRequestData
@@ -13,6 +14,7 @@ from strawberry.types import ExecutionResult
 
 from backend import edge
 from backend.recommendations import cache as recommendation_cache
+from backend.recommendations.registry import registry
 from schema.context import LupiContext
 from schema.response_cache import cacheable
 
@@ -30,7 +32,7 @@ class LupiGraphQLView(AsyncGraphQLView):
         root_value: Any,
         sub_response: Any,
     ) -> Any:
-        snapshot = await _edge_snapshot(request_data, context)
+        snapshot = await _edge_snapshot(request, request_data)
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
@@ -38,6 +40,9 @@ class LupiGraphQLView(AsyncGraphQLView):
             snapshot is not None
             and isinstance(result, ExecutionResult)
             and not result.errors
+            # The model that answered is the one the token stands for (it did not change
+            # while this ran, and no newer version was still loading).
+            and registry.served_token() == snapshot[1][1]
             # A fallback list means a model problem: let the next request try again.
             and all(served.method != "fallback" for served in context.served_lists)
         ):
@@ -54,16 +59,25 @@ class LupiGraphQLView(AsyncGraphQLView):
 
 
 async def _edge_snapshot(
-    request_data: GraphQLRequestData | list[GraphQLRequestData], context: LupiContext
+    request: HttpRequest, request_data: GraphQLRequestData | list[GraphQLRequestData]
 ) -> tuple[int, tuple[int, Any]] | None:
-    """The viewer's generation and the model token, read before the response is computed,
-    when the edge is in front and the document may be replayed; else ``None``."""
+    """The viewer's id, generation and the model token, read before anything about the
+    viewer is, when the edge is in front and the document may be replayed; else ``None``."""
     if edge.pending() is None or not isinstance(request_data, GraphQLRequestData):
         return None
     if not request_data.query or not cacheable(request_data.query, request_data.operation_name):
         return None
-    viewer = await context.viewer()
-    if viewer is None:
+    # From the session, not the user row: the counters must be read before the row is.
+    user_id = await request.session.aget(SESSION_KEY)
+    if user_id is None:
         return None
-    snapshot = await sync_to_async(recommendation_cache.edge_snapshot)(viewer.pk)
-    return None if snapshot is None else (viewer.pk, snapshot)
+    snapshot = await sync_to_async(_counters_for)(int(user_id))
+    return None if snapshot is None else (int(user_id), snapshot)
+
+
+def _counters_for(user_id: int) -> tuple[int, Any] | None:
+    snapshot = recommendation_cache.edge_snapshot(user_id)
+    if snapshot is None:
+        return None
+    registry.current()  # catch up with the token just read (loads a promoted version)
+    return snapshot if registry.served_token() == snapshot[1] else None

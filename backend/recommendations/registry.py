@@ -221,6 +221,8 @@ class ModelRegistry:
         self._state: ServingModel | None = None
         self._lock = threading.Lock()
         self._token: object = object()
+        # The token under which the served state was decided (see ``served_token``).
+        self._served_token: object = object()
         self._checked_at = -math.inf
         # (id, version, path) of the active version last seen, and when it failed to load.
         self._active: tuple | None = None
@@ -244,11 +246,21 @@ class ModelRegistry:
         finally:
             self._lock.release()
 
+    def served_token(self) -> object:
+        """The model token in force when the model now served was chosen.
+
+        While another thread loads a newly promoted version, requests are served by the old
+        one: the cache's token has moved on, this one has not. A response computed while
+        both are the same came from the version the token stands for.
+        """
+        return self._served_token
+
     def reset(self) -> None:
         """Forget the loaded model; the next request loads the active one again."""
         with self._lock:
             self._state = None
             self._token = object()
+            self._served_token = object()
             self._checked_at = -math.inf
             self._active = None
             self._failed_at = None
@@ -288,6 +300,7 @@ class ModelRegistry:
         if key == self._active and (
             self._failed_at is None or time.monotonic() - self._failed_at < self.retry_interval
         ):
+            self._served_token = token
             return
         if active is None and self._state is not None and not self._none_confirmed:
             # A promotion flips two rows; a reader that can see uncommitted writes (SQLite's
@@ -301,6 +314,7 @@ class ModelRegistry:
             if self._state is not None:
                 logger.warning("no model version is active; serving trending items")
             self._state, self._failed_at = None, None
+            self._served_token = token
             return
         try:
             state = load_serving_model(active)
@@ -313,8 +327,10 @@ class ModelRegistry:
                 exc,
             )
             self._state, self._failed_at = None, time.monotonic()
+            self._served_token = token
             return
         self._state, self._failed_at = state, None
+        self._served_token = token
 
 
 registry = ModelRegistry()

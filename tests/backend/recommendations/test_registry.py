@@ -163,8 +163,10 @@ def test_requests_during_the_first_load_wait_for_the_model(platform, artifacts, 
     register(artifacts["alpha"])
     registry.reset()
     real_load = registry_module.load_serving_model
+    loading = threading.Event()
 
     def slow_load(version):
+        loading.set()
         time.sleep(0.5)
         return real_load(version)
 
@@ -172,13 +174,26 @@ def test_requests_during_the_first_load_wait_for_the_model(platform, artifacts, 
     seen: list[object] = []
 
     def arrive_during_the_load() -> None:
-        time.sleep(0.1)
+        assert loading.wait(10)
         seen.append(registry.current())
 
     # The load runs here (this thread sees the test's rows); the other request comes in
-    # while it runs and must wait for it.
+    # while it runs and must wait for it, then get the model it loaded.
     waiting = threading.Thread(target=arrive_during_the_load)
     waiting.start()
     loaded = registry.current()
     waiting.join()
     assert loaded is not None and seen == [loaded]
+
+
+def test_the_served_token_lags_a_promotion_until_the_registry_catches_up(platform, artifacts):
+    from backend.recommendations import cache
+
+    register(artifacts["alpha"])
+    registry.reset()
+    assert registry.current() is not None
+    assert registry.served_token() == cache.model_token()
+    cache.bump_model_token()  # a promotion elsewhere; this process has not looked yet
+    assert registry.served_token() != cache.model_token()
+    registry.current()
+    assert registry.served_token() == cache.model_token()
