@@ -3,7 +3,8 @@
 The SPA's first screen is one POST of the same dashboard query, over and over. Django's
 ASGI stack alone (middleware, session, user) costs more than a cached answer should, so
 this ASGI middleware, in front of Django, keeps the finished response of such a request
-and replays it to the same session, byte for byte, until something it depends on changes.
+and replays it to the same session until something it depends on changes (each list in
+it with a new request id and ``"cached":true``; every other byte as it was).
 
 What is stored, and for whom: only what the GraphQL view offered for it (see
 ``schema/response_cache.py``: read-only operations on an allow-list of root fields, for a
@@ -49,7 +50,8 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-ENTRY_PREFIX = "lupi:edge"
+# The version names the entry format: a deploy that changes ``Entry`` changes it too.
+ENTRY_PREFIX = "lupi:edge:v1"
 # Larger requests are never the SPA's dashboard; reading them whole is not worth it.
 MAX_BODY = 64 * 1024
 OUTAGE_BACKOFF_S = 5.0
@@ -237,7 +239,10 @@ class _LocalStore(_Store):
     """The in-process cache: every call is a dictionary lookup, fine on the event loop."""
 
     async def lookup(self, key: str, session_key: str) -> Entry | None:
-        entry = self.cache.get(key)
+        try:
+            entry = self.cache.get(key)
+        except Exception:  # an entry the running code cannot read is a miss
+            return None
         if not isinstance(entry, Entry):
             return None
         gen_key, token_key, session_cache_key = self.keys(entry, session_key)
@@ -292,7 +297,7 @@ class _RedisStore(_Store):
         keys = [make(key), make(MODEL_VERSION_KEY), session, make(HITS_KEY)]
         _client, script = self._client()
         blob = await script(keys=keys, args=[generation_prefix])
-        return None if blob is None else pickle.loads(blob)
+        return None if blob is None else _unpickle(blob)
 
     async def keep(self, key: str, entry: Entry, ttl: int) -> None:
         name = self.cache.make_and_validate_key(key)
@@ -322,10 +327,20 @@ return e[4]
 """
 
 
+def _unpickle(blob: bytes) -> Entry | None:
+    """The entry, or ``None`` for one the running code cannot read (kept by another
+    version: a class renamed, a field gone); a miss, not an error page."""
+    try:
+        entry = pickle.loads(blob)
+    except Exception:
+        return None
+    return entry if isinstance(entry, Entry) else None
+
+
 def _store_errors() -> tuple[type[BaseException], ...]:
     from backend.recommendations.cache import CACHE_ERRORS
 
-    return (*CACHE_ERRORS, pickle.UnpicklingError, EOFError)
+    return CACHE_ERRORS
 
 
 # -- the middleware -------------------------------------------------------------------
