@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from backend.interactions.models import Impression
@@ -33,7 +33,8 @@ __all__ = ["ImpressionWriter", "flush", "log_impressions", "queue_impressions", 
 
 logger = logging.getLogger(__name__)
 
-# One INSERT at most this many rows; a burst of requests is split into several.
+# One INSERT at most this many rows (``bulk_create``), and one write at most this many
+# served lists.
 _BATCH = 1000
 
 
@@ -61,26 +62,39 @@ def _expand(lists: list[ServedRows]) -> list[tuple]:
     ]
 
 
-def _write(lists: list[ServedRows]) -> None:
+def _insert(lists: list[ServedRows]) -> None:
     """One transaction for everything given: COPY on PostgreSQL (a served list is 20 rows
     and a busy server logs thousands a second), ``bulk_create`` elsewhere."""
     rows = _expand(lists)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(Impression._meta.db_table)
+            columns = ", ".join(_COLUMNS)
+            sql = f"COPY {table} ({columns}) FROM STDIN"
+            with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            Impression.objects.bulk_create(
+                [Impression(**dict(zip(_COLUMNS, row, strict=True))) for row in rows],
+                batch_size=_BATCH,
+            )
+
+
+def _write(lists: list[ServedRows]) -> None:
+    """Write ``lists``; never raises. A batch that fails (a row naming an item deleted
+    meanwhile fails the whole transaction) is retried list by list, so one bad list
+    loses only itself."""
     try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                table = connection.ops.quote_name(Impression._meta.db_table)
-                columns = ", ".join(_COLUMNS)
-                sql = f"COPY {table} ({columns}) FROM STDIN"
-                with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                Impression.objects.bulk_create(
-                    [Impression(**dict(zip(_COLUMNS, row, strict=True))) for row in rows],
-                    batch_size=_BATCH,
-                )
-    except DatabaseError:
-        logger.exception("could not log %d impressions", len(rows))
+        _insert(lists)
+        return
+    except Exception:  # COPY raises the driver's own errors, not Django's
+        if len(lists) == 1:
+            logger.exception("could not log %d impressions", len(lists[0][1]))
+            return
+        logger.warning("a batch of %d served lists failed; writing them one by one", len(lists))
+    for served in lists:
+        _write([served])
 
 
 class ImpressionWriter:
@@ -146,6 +160,9 @@ class ImpressionWriter:
                     close_old_connections()
                     connected = True
                 _write(lists)
+                if connection.connection is not None and not connection.is_usable():
+                    connection.close()  # broken by a failure: take a fresh one next time
+                    connected = False
             for entry in entries:
                 if isinstance(entry, threading.Event):
                     if connected:  # a flush means "all done": tests and shutdown
