@@ -14,6 +14,7 @@ every position is kept for a minute per half-life.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -158,19 +159,42 @@ def _fused(state: ServingModel) -> np.ndarray:
 
 
 def universe_of(state: ServingModel) -> Universe:
-    """The servable positions of ``state``, rebuilt when the catalogue has changed."""
+    """The servable positions of ``state``, rebuilt when the catalogue has changed.
+
+    With the cache unreachable (no token), the last one is used until it is ``MAX_AGE_S``
+    old. One thread rebuilds; the others wait for its result rather than scan too.
+    """
     token = cache.catalogue_token()
     built = state.derived.get("universe")
-    if (
-        isinstance(built, Universe)
-        and token is not None
-        and built.token == token
-        and time.monotonic() - built.built_at < MAX_AGE_S
-    ):
+    if _current(built, token):
         return built
+    with _rebuild_lock(state):
+        built = state.derived.get("universe")
+        if _current(built, token):
+            return built
+        universe = _build(state, token)
+        state.derived["universe"] = universe
+        return universe
+
+
+def _current(built: object, token: object) -> bool:
+    if not isinstance(built, Universe) or time.monotonic() - built.built_at >= MAX_AGE_S:
+        return False
+    return token is None or built.token == token
+
+
+def _rebuild_lock(state: ServingModel) -> threading.Lock:
+    with state.new_item_lock:
+        lock = state.derived.get("universe_lock")
+        if lock is None:
+            lock = state.derived["universe_lock"] = threading.Lock()
+        return lock
+
+
+def _build(state: ServingModel, token: object) -> Universe:
     cat = state.catalogue
     new = new_items(state)
-    universe = Universe(
+    return Universe(
         token=token,
         built_at=time.monotonic(),
         new=new,
@@ -183,9 +207,6 @@ def universe_of(state: ServingModel) -> Universe:
         tags_by_column=cat.tags.tocsc(),
         new_position={item_id: len(state.item_ids) + i for i, item_id in enumerate(new.ids)},
     )
-    with state.new_item_lock:
-        state.derived["universe"] = universe
-    return universe
 
 
 def new_items(state: ServingModel) -> NewItems:
