@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from django.db import connection
 
 from backend.accounts import sessions
 from backend.asgi import application
@@ -124,6 +125,28 @@ def test_feedback_promotion_and_logout_end_the_replay(served) -> None:
     assert not seen["after_promotion_hit"] and seen["before_logout_hit"]
     body, header = seen["stale"]
     assert header is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_a_deleted_account_gets_no_replay(served) -> None:
+    def delete_creator() -> None:
+        try:
+            served["creator"].delete()
+        finally:
+            connection.close()  # this worker thread's own connection
+
+    async def scenario() -> tuple[bool, dict, str | None]:
+        client = EdgeClient()
+        await client.login("creator")
+        await client.dashboard()
+        _, hit = await client.dashboard()
+        assert await asyncio.to_thread(impressions.flush)  # the replay's rows are written
+        await asyncio.to_thread(delete_creator)
+        response = await client.post(DASHBOARD)
+        return hit, response.json(), response.headers.get("x-lupi-cache")
+
+    hit, body, header = run(scenario())
+    assert hit and header is None
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
