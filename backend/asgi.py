@@ -17,9 +17,14 @@ django.setup(set_prefix=False)  # what get_asgi_application() does first
 from backend.edge import ResponseEdge  # noqa: E402  (needs the apps loaded above)
 from backend.middleware import inline_on_event_loop  # noqa: E402
 
-# Before the handler is built: it reads MIDDLEWARE once. Settings keep Django's names,
-# which its deploy checks look for; the subclasses change only how the hooks are awaited.
-settings.MIDDLEWARE = inline_on_event_loop(settings.MIDDLEWARE)
-django_application = ASGIHandler()
+# The handler reads MIDDLEWARE once, when it is built: build it with the subclasses, then
+# give the setting back its own value (Django's names, which its deploy checks look for,
+# and what the test client and WSGI use). The subclasses change only how hooks are awaited.
+_configured = settings.MIDDLEWARE
+settings.MIDDLEWARE = inline_on_event_loop(_configured)
+try:
+    django_application = ASGIHandler()
+finally:
+    settings.MIDDLEWARE = _configured
 
 application = ResponseEdge(django_application, path="/graphql/")

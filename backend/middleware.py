@@ -7,9 +7,10 @@ itself. These subclasses run the hooks inline, which is right only for hooks tha
 I/O; each class below says why its hooks qualify. The one hook that may write (a modified
 session being saved) still goes to a thread.
 
-Settings name Django's classes (its deploy checks look for those names); the ASGI entry
-point swaps these in with :func:`inline_on_event_loop`. Under WSGI (``backend.wsgi``, the
-test client) they behave exactly as Django's: only ``__acall__`` differs.
+Settings name Django's classes (its deploy checks look for those names); only the ASGI
+entry point builds its handler with these, through :func:`inline_on_event_loop`. WSGI
+(``backend.wsgi``) and the test client run Django's own classes; the synchronous path of
+these is Django's anyway, only ``__acall__`` differs.
 """
 
 from __future__ import annotations

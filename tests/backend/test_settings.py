@@ -145,3 +145,17 @@ def test_static_middleware_serves_files_and_passes_requests_through_sync_and_asy
     assert response.content == b"from the async view"
     static = asyncio.run(async_mw(rf.get("/static/app.js")))
     assert static.status_code == 200 and static["Content-Type"].startswith("text/javascript")
+
+
+def test_the_asgi_entry_point_swaps_in_inline_middleware_without_touching_settings(settings):
+    from backend import asgi, middleware
+
+    configured = list(settings.MIDDLEWARE)
+    assert asgi.application is not None
+    assert list(settings.MIDDLEWARE) == configured  # Django's names, for its checks
+    swapped = middleware.inline_on_event_loop(configured)
+    assert "backend.middleware.CsrfViewMiddleware" in swapped
+    assert "django.middleware.csrf.CsrfViewMiddleware" not in swapped
+    assert len(swapped) == len(configured)
+    # The inline classes are Django's own (same hooks), so its checks' intent still holds.
+    assert issubclass(middleware.CsrfViewMiddleware, middleware.csrf.CsrfViewMiddleware)
