@@ -214,19 +214,6 @@ class _Store:
 
         return caches["default"]
 
-    def keys(self, entry: Entry, session_key: str) -> tuple[str, str, str]:
-        from backend.recommendations.cache import MODEL_VERSION_KEY, generation_key
-
-        session = f"{_session_cache_prefix()}{session_key}"
-        return generation_key(entry.user_id), MODEL_VERSION_KEY, session
-
-    def valid(self, entry: Entry, generation: Any, token: Any, session_exists: bool) -> bool:
-        return (
-            session_exists
-            and int(generation or 0) == entry.generation
-            and int(token or 0) == int(entry.model_token or 0)
-        )
-
     async def lookup(self, key: str, session_key: str) -> Entry | None:
         """The entry under ``key`` if it may be replayed now (then counted as a hit)."""
         raise NotImplementedError
@@ -245,15 +232,17 @@ class _LocalStore(_Store):
             return None
         if not isinstance(entry, Entry):
             return None
-        gen_key, token_key, session_cache_key = self.keys(entry, session_key)
-        values = self.cache.get_many([gen_key, token_key, session_cache_key])
-        ok = self.valid(
-            entry, values.get(gen_key), values.get(token_key), session_cache_key in values
-        )
-        if not ok:
-            return None
-        from backend.recommendations.cache import count_hit
+        from backend.recommendations.cache import MODEL_VERSION_KEY, count_hit, generation_key
 
+        gen_key, session_cache_key = generation_key(entry.user_id), _session_cache_prefix()
+        session_cache_key += session_key
+        values = self.cache.get_many([gen_key, MODEL_VERSION_KEY, session_cache_key])
+        if (
+            session_cache_key not in values
+            or int(values.get(gen_key) or 0) != entry.generation
+            or int(values.get(MODEL_VERSION_KEY) or 0) != int(entry.model_token or 0)
+        ):
+            return None
         count_hit()
         return entry
 

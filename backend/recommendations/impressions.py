@@ -54,6 +54,17 @@ _COLUMNS = (
 )
 
 
+def _served(
+    user_id: int,
+    item_ids: Sequence[int],
+    method: str,
+    model_version: str,
+    variant: str,
+    request_id: str,
+) -> ServedRows:
+    return (user_id, tuple(item_ids), method, model_version, variant, request_id, timezone.now())
+
+
 def _expand(lists: list[ServedRows]) -> list[tuple]:
     return [
         (user_id, item_id, position, method, model_version, variant, request_id, shown_at)
@@ -191,7 +202,7 @@ def log_impressions(
     """Record that ``item_ids`` were shown to the user, in this order."""
     if not item_ids:
         return
-    served = (user_id, tuple(item_ids), method, model_version, variant, request_id, timezone.now())
+    served = _served(user_id, item_ids, method, model_version, variant, request_id)
     if getattr(settings, "RECOMMENDATION_IMPRESSIONS_ASYNC", False):
         # After commit: the writer's own connection must see the rows these refer to.
         transaction.on_commit(lambda: writer.submit(served))
@@ -212,6 +223,4 @@ def queue_impressions(
     through the background writer: the caller may be on the event loop and must not block."""
     if not item_ids:
         return
-    writer.submit(
-        (user_id, tuple(item_ids), method, model_version, variant, request_id, timezone.now())
-    )
+    writer.submit(_served(user_id, item_ids, method, model_version, variant, request_id))

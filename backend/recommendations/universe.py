@@ -25,7 +25,7 @@ from django.db.models import Q
 from backend.content.models import ContentItem
 from backend.recommendations import cache
 from backend.recommendations.ranking import freshness_boost, unit_rows
-from backend.recommendations.registry import ServingModel
+from backend.recommendations.registry import ScoringModel, ServingModel
 
 __all__ = ["MAX_AGE_S", "NewItems", "Universe", "new_items", "universe_of"]
 
@@ -91,21 +91,13 @@ class Universe:
                 mask[n_model + i] = True
         return mask
 
-    def content_share(self, state: ServingModel, blend: float | None) -> np.ndarray:
-        """Per position, the content tower's share of the score (new items: all)."""
-        model = state.model
-        warm = np.asarray(model.item_warm, dtype=bool)
-        warm_blend = model.blend if blend is None else blend
-        known = np.where(warm, warm_blend, model.cold_blend).astype(np.float32)
-        return np.concatenate([known, np.ones(len(self.new.ids), np.float32)])
-
     def blended(self, state: ServingModel, vector: np.ndarray, blend: float | None) -> np.ndarray:
         """``(1 - b) * graph + b * content`` at every position, for a user vector."""
         model = state.model
         if blend is None:
             known = _fused(state) @ vector
         else:
-            share = self.content_share(state, blend)[: len(state.item_ids)]
+            share = _content_share(model, blend)
             known = (1.0 - share) * (model.item_graph @ vector) + share * (
                 model.item_content @ vector
             )
@@ -116,15 +108,15 @@ class Universe:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The graph and content parts of the blended score at a few ``positions``."""
         model, n_model = state.model, len(state.item_ids)
-        share = self.content_share(state, blend)[positions]
-        graph = np.zeros(len(positions), np.float32)
-        content = np.zeros(len(positions), np.float32)
-        for i, position in enumerate(positions):
-            if position < n_model:
-                graph[i] = model.item_graph[position] @ vector
-                content[i] = model.item_content[position] @ vector
-            else:
-                content[i] = self.new.vectors[position - n_model] @ vector
+        rows = np.array(positions, dtype=np.int64)
+        known = rows < n_model
+        share = np.ones(len(rows), np.float32)  # new items: content only
+        share[known] = _content_share(model, blend, rows[known])
+        graph = np.zeros(len(rows), np.float32)
+        content = np.zeros(len(rows), np.float32)
+        graph[known] = model.item_graph[rows[known]] @ vector
+        content[known] = model.item_content[rows[known]] @ vector
+        content[~known] = self.new.vectors[rows[~known] - n_model] @ vector
         return (1.0 - share) * graph, share * content
 
     def freshness(self, now_ts: float, half_life_days: float) -> np.ndarray:
@@ -140,14 +132,26 @@ class Universe:
         return boost
 
 
+def _content_share(
+    model: ScoringModel, blend: float | None, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """The content tower's share of the score of the model's items (all, or ``rows``):
+    ``blend`` (the model's own when ``None``) for items with interactions, the model's cold
+    blend for the others."""
+    warm = np.asarray(model.item_warm, dtype=bool)
+    if rows is not None:
+        warm = warm[rows]
+    warm_blend = model.blend if blend is None else blend
+    return np.where(warm, warm_blend, model.cold_blend).astype(np.float32)
+
+
 def _fused(state: ServingModel) -> np.ndarray:
     """The model's items' graph and content towers blended at the model's own blend, one
     matrix: the default request then reads one ``items x dim`` matrix, not two."""
     fused = state.derived.get("fused")
     if fused is None:
         model = state.model
-        warm = np.asarray(model.item_warm, dtype=bool)
-        share = np.where(warm, model.blend, model.cold_blend).astype(np.float32)[:, None]
+        share = _content_share(model, None)[:, None]
         fused = np.ascontiguousarray(
             (1.0 - share) * np.asarray(model.item_graph, dtype=np.float32)
             + share * np.asarray(model.item_content, dtype=np.float32),
