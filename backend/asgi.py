@@ -11,7 +11,10 @@ import django
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 
+from backend.numeric_threads import limit_numeric_threads
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+limit_numeric_threads()
 django.setup(set_prefix=False)  # what get_asgi_application() does first
 
 from backend.edge import ResponseEdge  # noqa: E402  (needs the apps loaded above)
