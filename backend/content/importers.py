@@ -11,8 +11,10 @@ Three layouts are understood:
   optional ``item_list.txt`` (``org_id remap_id``).
 
 Everything is read and checked before anything is written; the write is one transaction.
-Each dataset gets one creator account owning its items; its users are named
-``<prefix>_<id>`` with unusable passwords. Items are videos; the first genre is the
+Each dataset gets one creator account (``<prefix>_catalogue``) owning its items, written in
+the dataset's item order with consecutive ids (so for ``lightgcn`` the catalogue's k-th item
+by id is the dataset's item k); its users are named ``<prefix>_<id>`` with unusable
+passwords. Items are videos; the first genre is the
 category; genres and user tags become tags. Ratings become interactions: 4 and above a
 like, 2 and below a dislike, otherwise a view, with the rating as value. ``train.txt`` pairs
 without ratings become views at synthetic times that keep each user's order.

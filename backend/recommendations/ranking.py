@@ -1,9 +1,16 @@
-"""Re-ranking of scored candidates: freshness boost, diversity (MMR and creator decay).
+"""Re-ranking of scored candidates: freshness boost, diversity (MMR, creator and category
+decay) and the candidate pool it chooses from.
 
 All quantities are in the units of the relevance scores the caller passes in (the service
 divides raw model scores by their spread over the candidates, so one unit is "one standard
 deviation better than the typical candidate"). Each term is therefore comparable and the
 breakdown of a result adds up: ``score = relevance + freshness - diversity_penalty``.
+
+Similarity alone cannot widen a list whose best candidates all come from one category: the
+embeddings of a category's items sit close together, so a penalty on similarity trades one
+near neighbour for another. Two things make the knob reach across categories: the pool
+holds each category's best candidates, not only the overall best (:func:`candidate_pool`),
+and every earlier pick from the same category costs a fixed amount, like the creator decay.
 """
 
 from __future__ import annotations
@@ -13,10 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "CATEGORY_DECAY",
     "CREATOR_DECAY",
     "FRESHNESS_WEIGHT",
     "SIMILARITY_WEIGHT",
     "Reranked",
+    "candidate_pool",
     "freshness_boost",
     "intra_list_diversity",
     "mmr_rerank",
@@ -27,8 +36,10 @@ __all__ = [
 FRESHNESS_WEIGHT = 0.5
 # At diversity 1, a candidate identical to one already chosen loses this much...
 SIMILARITY_WEIGHT = 2.0
-# ...and each earlier pick from the same creator costs this much more.
+# ...each earlier pick from the same creator costs this much more...
 CREATOR_DECAY = 0.75
+# ...and each earlier pick from the same category this much.
+CATEGORY_DECAY = 0.5
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -40,8 +51,13 @@ def unit_rows(matrix: np.ndarray) -> np.ndarray:
 def freshness_boost(
     age_days: np.ndarray, half_life_days: float, weight: float = FRESHNESS_WEIGHT
 ) -> np.ndarray:
-    """``weight * 2^(-age / half_life)``: exponential decay of the boost with item age."""
+    """``weight * 2^(-age / half_life)``: exponential decay of the boost with item age.
+
+    A half-life of 0 (or less) is an instant decay: no boost at all.
+    """
     age = np.maximum(np.asarray(age_days, dtype=np.float64), 0.0)
+    if half_life_days <= 0:
+        return np.zeros(age.shape, dtype=np.float32)
     return (weight * np.exp2(-age / half_life_days)).astype(np.float32)
 
 
@@ -53,6 +69,43 @@ class Reranked:
     penalties: list[float]
 
 
+def candidate_pool(
+    scores: np.ndarray,
+    size: int,
+    *,
+    categories: np.ndarray | None = None,
+    per_category: int = 0,
+    window: int = 0,
+) -> np.ndarray:
+    """Positions of the ``size`` best finite ``scores``, best first, plus the best
+    ``per_category`` of every category (``categories``, -1: none) among the ``window`` best.
+
+    The pool is still ordered by score, so ranking it without diversity gives the plain top.
+    """
+    finite = np.flatnonzero(np.isfinite(scores))
+    values = scores[finite]
+    wide = min(len(finite), max(size, window if categories is not None else 0))
+    if wide <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if wide < len(finite):
+        part = np.argpartition(-values, wide - 1)[:wide]
+    else:
+        part = np.arange(len(finite))
+    ranked = finite[part[np.argsort(-values[part], kind="stable")]]
+    keep = np.zeros(len(ranked), dtype=bool)
+    keep[:size] = True
+    if categories is not None and per_category > 0:
+        cats = categories[ranked]
+        # rank of each candidate within its category, in score order
+        order = np.argsort(cats, kind="stable")
+        starts = np.r_[0, np.flatnonzero(np.diff(cats[order])) + 1]
+        within = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        rank_in_category = np.empty(len(order), dtype=np.int64)
+        rank_in_category[order] = within
+        keep |= (rank_in_category < per_category) & (cats >= 0)
+    return ranked[keep]
+
+
 def mmr_rerank(
     scores: np.ndarray,
     k: int,
@@ -60,16 +113,19 @@ def mmr_rerank(
     diversity: float,
     embeddings: np.ndarray | None = None,
     creators: np.ndarray | None = None,
+    categories: np.ndarray | None = None,
 ) -> Reranked:
     """Greedy maximal marginal relevance (Carbonell and Goldstein, SIGIR 1998).
 
     Each step picks the candidate maximising
 
-    ``score - diversity * (SIMILARITY_WEIGHT * max_sim + CREATOR_DECAY * same_creator)``
+    ``score - diversity * (SIMILARITY_WEIGHT * max_sim + CREATOR_DECAY * same_creator
+    + CATEGORY_DECAY * same_category)``
 
     where ``max_sim`` is its largest cosine similarity (clipped at 0) to the items already
-    chosen (``embeddings`` are unit rows) and ``same_creator`` the number of chosen items by
-    its creator. With ``diversity = 0`` this is the plain ranking by ``scores``.
+    chosen (``embeddings`` are unit rows), ``same_creator`` the number of chosen items by its
+    creator and ``same_category`` the number in its category (-1: none, never counted).
+    With ``diversity = 0`` this is the plain ranking by ``scores``.
     """
     n = len(scores)
     k = min(k, n)
@@ -81,11 +137,16 @@ def mmr_rerank(
         return Reranked([int(i) for i in order], [0.0] * k)
     max_sim = np.zeros(n)
     same_creator = np.zeros(n)
+    same_category = np.zeros(n)
     chosen = np.zeros(n, dtype=bool)
     order: list[int] = []
     penalties: list[float] = []
     for _ in range(k):
-        penalty = diversity * (SIMILARITY_WEIGHT * max_sim + CREATOR_DECAY * same_creator)
+        penalty = diversity * (
+            SIMILARITY_WEIGHT * max_sim
+            + CREATOR_DECAY * same_creator
+            + CATEGORY_DECAY * same_category
+        )
         value = np.where(chosen, -np.inf, scores - penalty)
         pick = int(np.argmax(value))
         chosen[pick] = True
@@ -96,6 +157,8 @@ def mmr_rerank(
             max_sim = np.maximum(max_sim, np.clip(sims, 0.0, 1.0))
         if creators is not None:
             same_creator += creators == creators[pick]
+        if categories is not None and categories[pick] >= 0:
+            same_category += categories == categories[pick]
     return Reranked(order, penalties)
 
 

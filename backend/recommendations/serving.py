@@ -47,6 +47,7 @@ from backend.recommendations.explanations import (
 from backend.recommendations.export import KIND_WEIGHTS, TYPE_ORDER
 from backend.recommendations.impressions import log_impressions
 from backend.recommendations.ranking import (
+    candidate_pool,
     freshness_boost,
     intra_list_diversity,
     mmr_rerank,
@@ -74,9 +75,13 @@ PAGE_SIZE_MAX = 100
 HALF_LIFE_MIN_DAYS = 1.0
 HALF_LIFE_MAX_DAYS = 365.0
 DEFAULT_HALF_LIFE_DAYS = 30.0
+# A half-life of 0 days: no freshness boost at all (an instant decay).
+FRESHNESS_OFF = 0.0
 DEFAULT_DIVERSITY = 0.3
-# Re-ranking looks at this many of the best candidates per requested item (at least 100).
+# Re-ranking looks at this many of the best candidates per requested item (at least 100)...
 POOL_FACTOR = 5
+# ...and, when diversifying, at each category's best among this many per requested item.
+CATEGORY_WINDOW_FACTOR = 50
 # How strongly interactions since training pull the trained user vector: with n of them
 # the fold-in gets weight n / (n + REALTIME_PRIOR).
 REALTIME_PRIOR = 3.0
@@ -129,7 +134,9 @@ class RecommendationKnobs:
     ``blend``: share of the content score for items with interactions, 0 (graph only) to 1
     (content only); ``None`` keeps the blend the model was trained with. ``diversity``: 0
     (pure relevance) to 1 (strongest MMR and same-creator decay). ``freshness_half_life_days``:
-    after this many days an item keeps half of its freshness boost (1 to 365).
+    after this many days an item keeps half of its freshness boost (1 to 365); 0 turns the
+    boost off. ``diversity=0`` with ``freshness_half_life_days=0`` serves the model's own
+    ranking: re-ranking off, as the quality benchmark measures it.
     """
 
     blend: float | None = None
@@ -147,12 +154,14 @@ class RecommendationKnobs:
 
         bounded("blend", self.blend, 0.0, 1.0)
         bounded("diversity", self.diversity, 0.0, 1.0)
-        bounded(
-            "freshness_half_life_days",
-            self.freshness_half_life_days,
-            HALF_LIFE_MIN_DAYS,
-            HALF_LIFE_MAX_DAYS,
-        )
+        half_life = self.freshness_half_life_days
+        if type(half_life) not in (int, float) or half_life != FRESHNESS_OFF:
+            bounded(
+                "freshness_half_life_days",
+                self.freshness_half_life_days,
+                HALF_LIFE_MIN_DAYS,
+                HALF_LIFE_MAX_DAYS,
+            )
         return self
 
 
@@ -418,7 +427,7 @@ def _model_list(
     fresh = universe.freshness(now.timestamp(), knobs.freshness_half_life_days)
     total = np.where(mask, raw * scale + fresh, -np.inf)
 
-    pool = [p for p in _top(total, max(first * POOL_FACTOR, 100)) if mask[p]]
+    pool = _pool(total, first, knobs.diversity, universe.category)
     pool = _still_published(ids, pool, now)
     vectors = universe.unit_vectors(state, np.array(pool, dtype=np.int64))
     picked = mmr_rerank(
@@ -427,9 +436,11 @@ def _model_list(
         diversity=knobs.diversity,
         embeddings=vectors,
         creators=creator[pool],
+        categories=universe.category[pool],
     )
     chosen = [pool[j] for j in picked.order]
     graph_part, content_part = universe.parts(state, vector, chosen, knobs.blend)
+    graph_part, popularity_part = _popularity_part(state, chosen, graph_part)
     trending_top = trending().top_ids(TRENDING_TOP)
     liked_rows = [state.item_row[i] for i in profile.liked if i in state.item_row]
     evidence = UserEvidence(
@@ -468,6 +479,7 @@ def _model_list(
             breakdown=ScoreBreakdown(
                 graph=float(graph_part[i] * scale),
                 content=float(content_part[i] * scale),
+                popularity=float(popularity_part[i] * scale),
                 freshness=float(fresh[p]),
                 diversity_penalty=float(penalty),
             ),
@@ -478,6 +490,53 @@ def _model_list(
     )
     diversity = intra_list_diversity(vectors[picked.order]) if picked.order else 0.0
     return RecommendationList(items, method, state.version, diversity)
+
+
+def _pool(total: np.ndarray, first: int, diversity: float, category: np.ndarray) -> list[int]:
+    """The candidates re-ranking chooses from, best first: the best ``POOL_FACTOR`` per
+    requested item and, when diversifying, each category's best among a wider window."""
+    size = max(first * POOL_FACTOR, 100)
+    if diversity <= 0:
+        return [int(p) for p in candidate_pool(total, size)]
+    pool = candidate_pool(
+        total,
+        size,
+        categories=category,
+        per_category=max(first // 2, 1),
+        window=first * CATEGORY_WINDOW_FACTOR,
+    )
+    return [int(p) for p in pool]
+
+
+def _popularity_part(
+    state: ServingModel, positions: list[int], graph: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split graph parts into taste and popularity.
+
+    The graph score of an item carries its degree tilt ``item_scale`` (``d_i^gamma``):
+    ``graph = taste * item_scale``. The popularity part is what that tilt adds beyond the
+    tilt of an item of median popularity, ``graph * (1 - median / item_scale)``: positive
+    for items more popular than the median, negative for niche ones, zero for items placed
+    by content alone. The two parts add up to the graph part.
+    """
+    scale = getattr(state.model, "item_scale", None)
+    if scale is None:
+        return graph, np.zeros_like(graph)
+    reference = state.derived.get("median_item_scale")
+    if reference is None:
+        warm = np.asarray(state.model.item_warm, dtype=bool)
+        values = np.asarray(scale, dtype=np.float64)
+        reference = float(np.median(values[warm])) if warm.any() else 1.0
+        with state.new_item_lock:
+            state.derived["median_item_scale"] = reference
+    n_model = len(state.item_ids)
+    rows = np.asarray(positions, dtype=np.int64)
+    item_scale = np.ones(len(rows), dtype=np.float64)
+    known = rows < n_model
+    item_scale[known] = np.asarray(scale, dtype=np.float64)[rows[known]]
+    share = np.where(item_scale > 0, 1.0 - reference / np.maximum(item_scale, 1e-12), 0.0)
+    popularity = (graph * share).astype(np.float32)
+    return (graph - popularity).astype(np.float32), popularity
 
 
 def _top(values: np.ndarray, n: int) -> list[int]:
@@ -527,7 +586,7 @@ def _trending_list(
         qs = qs.exclude(tags__in=profile.blocked_tags)
     ranking = trending()
     scores = ranking.scores()
-    fields = ("id", "creator_id", "published_at")
+    fields = ("id", "creator_id", "published_at", "category_id")
     rows = list(
         qs.filter(id__in=[i for i, _ in ranking.items[: pool_size * 4]]).values_list(*fields)
     )
@@ -557,8 +616,14 @@ def _trending_list(
     total = popularity + fresh
     vectors = _list_vectors(ids, tag_map, state)
     creators = np.array([r[1] for r in rows], dtype=np.int64)
+    categories = np.array([-1 if r[3] is None else r[3] for r in rows], dtype=np.int64)
     picked = mmr_rerank(
-        total, first, diversity=knobs.diversity, embeddings=vectors, creators=creators
+        total,
+        first,
+        diversity=knobs.diversity,
+        embeddings=vectors,
+        creators=creators,
+        categories=categories,
     )
     evidence = UserEvidence(
         followed_tags=set(profile.interest_tags),

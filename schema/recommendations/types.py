@@ -65,9 +65,17 @@ class Reason:
     )
 )
 class ScoreBreakdown:
-    graph: float = strawberry.field(description="Collaborative part, from the graph model.")
+    graph: float = strawberry.field(
+        description="Collaborative part, from the graph model, at median popularity."
+    )
     content: float = strawberry.field(description="Content-tower part (tags, category, text).")
-    popularity: float = strawberry.field(description="Trending part, for cold lists.")
+    popularity: float = strawberry.field(
+        description=(
+            "What the item's popularity adds: in model lists, its graph score beyond that of "
+            "an item of median popularity (negative for niche items); in trending lists, the "
+            "trending score."
+        )
+    )
     freshness: float = strawberry.field(description="Boost for recently published items.")
     diversity_penalty: float = strawberry.field(
         description="What diversity re-ranking took off (similar items, same creator)."
@@ -157,11 +165,18 @@ class RecommendationKnobs:
         ),
     )
     diversity: float | None = strawberry.field(
-        default=None, description="0 (pure relevance) to 1 (strongest diversification)."
+        default=None,
+        description=(
+            "0 (pure relevance) to 1 (strongest diversification: similar items, the same "
+            "creator and the same category each cost the more the higher the knob)."
+        ),
     )
     freshness_half_life_days: float | None = strawberry.field(
         default=None,
-        description="Days after which an item keeps half its freshness boost (1..365).",
+        description=(
+            "Days after which an item keeps half its freshness boost (1..365); 0 turns the "
+            "boost off (with diversity 0: the model's own ranking, no re-ranking)."
+        ),
     )
 
 

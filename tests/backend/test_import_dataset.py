@@ -199,6 +199,24 @@ def test_lightgcn_train_txt_with_items_tsv(tmp_path: Path):
     assert not Interaction.objects.filter(occurred_at__lt=F("item__published_at")).exists()
 
 
+def test_lightgcn_ids_are_recoverable(tmp_path: Path):
+    # The catalogue's items by id are the dataset's items in order; users keep their ids.
+    folder = write(tmp_path / "toy", {"train.txt": TRAIN_TXT, "items.tsv": ITEMS_TSV})
+    import_dataset(folder, prefix="ds")
+    items = list(
+        ContentItem.objects.filter(creator__user__username="ds_catalogue")
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    key_of = {db_id: k for k, db_id in enumerate(items)}
+    for line in TRAIN_TXT.strip().splitlines():
+        user, *dataset_items = (int(x) for x in line.split())
+        stored = Interaction.objects.filter(user__username=f"ds_{user}")
+        assert sorted(key_of[i] for i in stored.values_list("item_id", flat=True)) == sorted(
+            dataset_items
+        )
+
+
 def test_lightgcn_without_metadata_and_limit_users(tmp_path: Path):
     folder = write(tmp_path / "gowalla", {"train.txt": TRAIN_TXT})
     counts = import_dataset(folder, format="lightgcn", limit_users=2)

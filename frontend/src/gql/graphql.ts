@@ -86,9 +86,9 @@ export type RecommendationFilters = {
 export type RecommendationKnobs = {
   /** Share of the content score, 0 (graph only) to 1 (content only); null keeps the blend the model learned. */
   blend?: number | null | undefined;
-  /** 0 (pure relevance) to 1 (strongest diversification). */
+  /** 0 (pure relevance) to 1 (strongest diversification: similar items, the same creator and the same category each cost the more the higher the knob). */
   diversity?: number | null | undefined;
-  /** Days after which an item keeps half its freshness boost (1..365). */
+  /** Days after which an item keeps half its freshness boost (1..365); 0 turns the boost off (with diversity 0: the model's own ranking, no re-ranking). */
   freshnessHalfLifeDays?: number | null | undefined;
 };
 

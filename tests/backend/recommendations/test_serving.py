@@ -113,6 +113,8 @@ def test_unknown_type_filter_is_refused(model):
         ("diversity", {"diversity": -0.1}),
         ("diversity", {"diversity": 1.5}),
         ("freshness_half_life_days", {"freshness_half_life_days": 0.5}),
+        ("freshness_half_life_days", {"freshness_half_life_days": -1}),
+        ("freshness_half_life_days", {"freshness_half_life_days": False}),
         ("freshness_half_life_days", {"freshness_half_life_days": 366}),
         ("diversity", {"diversity": "high"}),
     ],
@@ -140,6 +142,7 @@ def test_page_size_out_of_bounds_is_refused(model, first):
         {"diversity": 1.0},
         {"freshness_half_life_days": 1},
         {"freshness_half_life_days": 365},
+        {"freshness_half_life_days": 0},
     ],
 )
 def test_knobs_at_their_bounds_are_served(model, kwargs):
@@ -178,6 +181,15 @@ def test_freshness_half_life_favours_new_items(model):
     for rec in short.items:
         if rec.item_id in common:
             assert common[rec.item_id].breakdown.freshness > rec.breakdown.freshness
+
+
+def test_freshness_off_gives_no_boost(model):
+    off = recommend_for_user(
+        user(COOK), 10, knobs=RecommendationKnobs(diversity=0.0, freshness_half_life_days=0)
+    )
+    assert off.items and all(rec.breakdown.freshness == 0.0 for rec in off.items)
+    scores = [rec.score for rec in off.items]
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_cold_start_from_interests_uses_content(model):
