@@ -415,13 +415,9 @@ def serving_phases(args: argparse.Namespace, split: Split, phases: list[Phase]) 
         users = users[: args.users]
     measures = {"features": features, "category": category, "num_candidates": n_items}
 
-    def served_pass(name: str, reranked: bool) -> Served:
-        with _timed(phases, name) as detail:
-            served = serve(platform, users, reranked=reranked, progress=args.progress, desc=name)
-            detail.update(timing(served.ms))
-        return served
-
-    plain = served_pass("serve (re-ranking off)", False)
+    with _timed(phases, "serve (re-ranking off)") as detail:
+        plain = serve(platform, users, reranked=False, progress=args.progress, desc="serving")
+        detail.update(timing(plain.ms))
     write_topk(args.topk_out, plain.lists)
     report["served"] = {
         **list_measures(plain.lists, split, split.test, **measures),
@@ -429,14 +425,22 @@ def serving_phases(args: argparse.Namespace, split: Split, phases: list[Phase]) 
         "serving": timing(plain.ms),
         "reported_diversity": float(np.mean(plain.diversity)),
     }
-    if not args.no_rerank_pass:
-        reranked = served_pass("serve (default knobs)", True)
+    if args.rerank_users >= 0:
+        subset = users[: args.rerank_users] if args.rerank_users else users
+        with _timed(phases, "serve (default knobs)") as detail:
+            reranked = serve(
+                platform, subset, reranked=True, progress=args.progress, desc="default knobs"
+            )
+            detail.update(timing(reranked.ms))
         report["served_default_knobs"] = {
             **list_measures(reranked.lists, split, split.test, **measures),
             "methods": reranked.methods,
             "serving": timing(reranked.ms),
             "reported_diversity": float(np.mean(reranked.diversity)),
         }
+        if len(subset) < len(users):  # the plain lists of the same users, to compare
+            same = {u: plain.lists[u] for u in subset}
+            report["served_same_users"] = list_measures(same, split, split.test, **measures)
     if args.cold_out:
         if split.cold_items is None or not split.cold_test:
             raise QualityError(f"{split.folder} has no cold_items.txt / test_cold.txt")
@@ -461,6 +465,7 @@ def _print_table(report: dict) -> None:
     rows: list[tuple[str, dict]] = []
     for key, label in (
         ("served", "product, re-ranking off"),
+        ("served_same_users", "product, re-ranking off, same users"),
         ("served_default_knobs", "product, default knobs"),
         ("served_cold", "product, cold items"),
         ("scorer", "scorer on the product file"),
@@ -509,7 +514,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--library-bench", choices=["on", "off"], default="on")
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="score_topk.py")
     ap.add_argument("--users", type=int, default=0, help="serve only the first N test users")
-    ap.add_argument("--no-rerank-pass", action="store_true", help="skip the default-knob pass")
+    ap.add_argument(
+        "--rerank-users",
+        type=int,
+        default=0,
+        help="serve the default-knob pass to the first N test users only (0: all; -1: skip)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--no-progress", dest="progress", action="store_false")
     args = ap.parse_args(argv)
