@@ -11,19 +11,25 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: run setup install frontend migrate demo model serve test test-sqlite test-services \
-	test-frontend test-e2e lint bench-gnn schema
+	test-frontend test-e2e check-chromium lint bench-gnn schema
 
 run: setup demo model frontend serve
 
 setup: install migrate
 
 # torch is installed first and pinned, so pip never swaps in a CUDA build.
+# pip runs quietly; each step names itself first, as the quiet steps take minutes on a first install.
 $(VENV)/.installed: pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $@
+	@echo "[1/4] Creating the virtual environment in $(VENV)…"
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	@echo "[2/4] Upgrading pip…"
+	@$(PY) -m pip install --quiet --upgrade pip
+	@echo "[3/4] Installing PyTorch 2.13.0 (a large download: a few minutes on a first install)…"
+	@$(PY) -m pip install --quiet torch==2.13.0
+	@echo "[4/4] Installing Lupi and its dependencies into $(VENV)…"
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+	@echo "Python environment ready in $(VENV)."
 
 install: $(VENV)/.installed
 
@@ -56,7 +62,19 @@ lint: install
 # The suite runs twice: on SQLite with the in-process cache, then on PostgreSQL and Redis.
 # The second leg is skipped (with a message) when neither server answers, unless
 # LUPI_REQUIRE_SERVICES=1 (as in CI), where a missing server is a failure.
-test: lint test-sqlite test-services test-frontend test-e2e
+# chromium is checked first, so a missing browser fails at once rather than after the long stages.
+test: check-chromium lint test-sqlite test-services test-frontend test-e2e
+
+# The browser the Playwright tests drive: $$CHROMIUM_PATH, else Debian's /usr/bin/chromium
+# (as frontend/playwright.config.ts picks it).
+check-chromium:
+	@chromium="$${CHROMIUM_PATH:-/usr/bin/chromium}"; \
+	if [ ! -x "$$chromium" ]; then \
+		echo "The browser tests need chromium, and $$chromium is not an executable file." >&2; \
+		echo "Install it with: sudo apt-get install chromium" >&2; \
+		echo "(or point CHROMIUM_PATH at a chromium binary, e.g. CHROMIUM_PATH=/path/to/chromium make test)" >&2; \
+		exit 1; \
+	fi
 
 test-sqlite: install
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q
@@ -75,7 +93,7 @@ test-frontend: frontend/node_modules/.installed
 	cd frontend && npm run codegen:check && npm test
 
 # Browser tests: Playwright drives Debian's chromium against a freshly seeded server.
-test-e2e: install frontend
+test-e2e: check-chromium install frontend
 	cd frontend && PYTHON=$(abspath $(PY)) npm run e2e
 
 schema: install frontend/node_modules/.installed
