@@ -192,9 +192,21 @@ STRAWBERRY_DJANGO = {
     "MAP_AUTO_ID_AS_GLOBAL_ID": False,
 }
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").upper()
+# One console handler, on the root logger, so each record is printed once. Every request,
+# 4xx included, has its line in the server's access log (uvicorn's, or gunicorn's with
+# --access-logfile); Django's own warning for a 4xx would repeat it, so django.request and
+# the CSRF check log errors only (5xx with their traceback; django.security.* still logs
+# suspicious requests, a bad Host header for one). Django's default config also
+# gives the "django" logger a console handler of its own under DEBUG: it is dropped here.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": "NOTSET", "propagate": True},
+        "django.request": {"level": "ERROR"},
+        "django.security.csrf": {"level": "ERROR"},
+    },
 }
