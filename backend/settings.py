@@ -44,6 +44,8 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "lupi-insecure-development-key-change-me")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# A refused mutation gets a GraphQL error from /graphql/ (Django's page elsewhere).
+CSRF_FAILURE_VIEW = "schema.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.views.csrf import csrf_failure as django_csrf_failure
 from strawberry.django.views import AsyncGraphQLView
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
@@ -17,6 +20,8 @@ from backend.recommendations import cache as recommendation_cache
 from backend.recommendations.registry import registry
 from schema.context import LupiContext
 from schema.response_cache import cacheable
+
+CSRF_FAILED = "CSRF_FAILED"
 
 
 class LupiGraphQLView(AsyncGraphQLView):
@@ -81,3 +86,21 @@ def _counters_for(user_id: int) -> tuple[int, Any] | None:
         return None
     registry.current()  # catch up with the token just read (loads a promoted version)
     return snapshot if registry.served_token() == snapshot[1] else None
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a refused POST to the API gets a GraphQL error a client can
+    read (status 403, ``extensions.code`` ``CSRF_FAILED``); every other path keeps Django's
+    page. The response carries a CSRF cookie, so a client that had none can retry."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name != "graphql":
+        return django_csrf_failure(request, reason)
+    get_token(request)  # the middleware sets the cookie on the way out
+    message = (
+        f"CSRF verification failed: {reason} Mutations must send the value of the "
+        f"{settings.CSRF_COOKIE_NAME} cookie in the X-CSRFToken header; "
+        "a GET of /graphql/ sets the cookie, and login rotates it."
+    )
+    return JsonResponse(
+        {"errors": [{"message": message, "extensions": {"code": CSRF_FAILED}}]}, status=403
+    )
