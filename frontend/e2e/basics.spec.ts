@@ -3,6 +3,7 @@ import { LoginPage } from "./pages/LoginPage";
 import { Shell } from "./pages/Shell";
 import { BrowsePage } from "./pages/BrowsePage";
 import { ItemPage } from "./pages/ItemPage";
+import { afterResponse } from "./graphql";
 
 test.describe("session", () => {
   test("an anonymous visitor is sent to the login page and can sign in and out", async ({ page }) => {
@@ -32,18 +33,34 @@ test.describe("browsing", () => {
     await snap(page, "browse");
     await browse.loadMore.click();
     await expect.poll(() => browse.cards.count()).toBeGreaterThan(first);
-    await browse.type.selectOption("VIDEO");
-    await expect(browse.cards.first().getByText("Video", { exact: true })).toBeVisible();
+    await afterResponse(
+      page,
+      "BrowseItems",
+      () => browse.type.selectOption("VIDEO"),
+      (v) => v.type === "VIDEO",
+    );
+    // Every card on screen is a video (the list before the filter is gone).
+    await expect
+      .poll(async () => {
+        const types = await browse.types();
+        return types.length > 0 && types.every((t) => t.toUpperCase() === "VIDEO");
+      })
+      .toBe(true);
     await browse.cards.first().getByRole("heading").getByRole("link").click();
     const item = new ItemPage(page);
     await expect(item.title).toBeVisible();
     await expect(item.similarCards.first()).toBeVisible();
-    await item.page.getByRole("button", { name: "Like" }).click();
-    await expect(item.page.getByRole("button", { name: "Liked" })).toHaveAttribute("aria-pressed", "true");
+    await item.page.getByRole("button", { name: "Like", exact: true }).click();
+    await expect(item.page.getByRole("button", { name: "Liked", exact: true })).toHaveAttribute("aria-pressed", "true");
     await snap(page, "item");
-    // Similar items lead to other items.
-    const next = await item.similarCards.first().getByRole("heading").innerText();
-    await item.similarCards.first().getByRole("heading").getByRole("link").click();
+    // Similar items lead to other items (told apart by id: titles need not be unique).
+    const link = item.similarCards.first().getByRole("heading").getByRole("link");
+    const href = (await link.getAttribute("href")) ?? "";
+    const next = await link.innerText();
+    expect(href).toMatch(/^\/items\/\d+$/);
+    expect(href).not.toBe(new URL(page.url()).pathname);
+    await link.click();
+    await expect(page).toHaveURL(new RegExp(`${href}$`));
     await expect(item.title).toHaveText(next);
   });
 });

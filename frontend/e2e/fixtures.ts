@@ -28,19 +28,20 @@ export async function routeExternalImages(page: Page): Promise<void> {
   });
 }
 
-/** Saves a full-page screenshot as a test artifact, e2e/artifacts/<name>.png. */
+/**
+ * Saves a full-page screenshot as a test artifact, e2e/artifacts/<name>.png, once every
+ * image on the page has loaded (charts draw without animation).
+ */
 export async function snap(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  // Scroll through once so lazy images load, then let them and the charts settle.
-  await page.evaluate(async () => {
-    for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight) {
-      window.scrollTo(0, y);
-      await new Promise((r) => setTimeout(r, 30));
-    }
-    window.scrollTo(0, 0);
+  // Lazy images load only near the viewport: make them eager, then wait for all of them.
+  await page.evaluate(() => {
+    for (const img of document.querySelectorAll("img")) img.loading = "eager";
   });
-  await page.waitForLoadState("networkidle").catch(() => undefined);
-  await page.waitForTimeout(300);
+  await expect
+    .poll(() => page.evaluate(() => [...document.images].every((img) => img.complete)), { message: "images loaded" })
+    .toBe(true);
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
   await page.screenshot({ path: resolve(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 

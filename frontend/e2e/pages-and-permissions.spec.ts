@@ -96,10 +96,9 @@ test.describe("model", () => {
     await model.atlas.getByLabel(/Readers/).check();
     await model.atlas.getByRole("button", { name: "Zoom in" }).click();
     await model.atlas.getByRole("button", { name: "Reset view" }).click();
-    await page.waitForTimeout(200);
-    // Clicking an item's point opens the item.
+    // Clicking an item's point opens the item (the canvas is read until one is drawn).
+    await expect.poll(() => model.itemPointPosition()).not.toBeNull();
     const point = await model.itemPointPosition();
-    expect(point).not.toBeNull();
     await model.atlasCanvas.click({ position: point! });
     await expect(page).toHaveURL(/\/items\/\d+$/);
     await expect(page.locator("#item-title")).toBeVisible();

@@ -13,6 +13,11 @@ export class BrowsePage {
     this.loadMore = page.getByRole("button", { name: "Load more" });
   }
 
+  /** The type badge of every card, e.g. ["Video", "Blog"]. */
+  async types(): Promise<string[]> {
+    return this.cards.locator(".item-card__meta .badge").allInnerTexts();
+  }
+
   async open(): Promise<void> {
     await this.page.goto("/items");
     await this.heading.waitFor();

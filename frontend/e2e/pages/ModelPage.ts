@@ -32,10 +32,12 @@ export class ModelPage {
         const i = (y * width + x) * 4;
         return img[i] === r && img[i + 1] === g && img[i + 2] === b && img[i + 3] === 255;
       };
-      // The legend sits at the bottom; only look at the plot area above it.
-      for (let y = 2; y < height * 0.8; y++) {
-        for (let x = 2; x < width - 2; x++) {
-          if (at(x, y) && at(x - 1, y) && at(x + 1, y) && at(x, y - 1) && at(x, y + 1)) {
+      // The legend sits at the bottom; only look at the plot area above it. A pixel whose
+      // neighbours two pixels away share the colour is near a point's centre, so the click
+      // lands on that item rather than on a neighbour drawn beneath it.
+      for (let y = 3; y < height * 0.8; y++) {
+        for (let x = 3; x < width - 3; x++) {
+          if (at(x, y) && at(x - 2, y) && at(x + 2, y) && at(x, y - 2) && at(x, y + 2)) {
             const scale = canvas.getBoundingClientRect().width / width;
             return { x: x * scale, y: y * scale };
           }

@@ -81,11 +81,8 @@ export function ForYouPage() {
   const catalogue = useCatalogue();
   const [params, setParams] = useSearchParams();
   const settings = useMemo(() => settingsFromParams(params), [params]);
-  const args = useMemo(() => queryArguments(settings), [settings]);
-  const [{ data, fetching, error, stale }, reexecute] = useQuery({
-    query: ForYouQuery,
-    variables: { first: PAGE_SIZE, ...args },
-  });
+  const variables = useMemo(() => ({ first: PAGE_SIZE, ...queryArguments(settings) }), [settings]);
+  const [{ data, fetching, error, stale, operation }, reexecute] = useQuery({ query: ForYouQuery, variables });
   const [feed, dispatch] = useReducer(feedReducer<Card>, undefined, emptyFeed<Card>);
   const [, recordFeedback] = useMutation(RecordFeedbackMutation);
   const [, markNotInterested] = useMutation(MarkNotInterestedMutation);
@@ -94,14 +91,19 @@ export function ForYouPage() {
   const [loadingMore, setLoadingMore] = useState(false);
   const [exhausted, setExhausted] = useState(false);
   const [moreError, setMoreError] = useState("");
+  // The settings of the list on screen: until it is the list for the current settings,
+  // the feed says it is updating (and browser tests wait for that).
+  const [shownFor, setShownFor] = useState("");
 
   const list = data?.dashboard.recommendations;
   useEffect(() => {
     if (list) {
       dispatch({ type: "reset", page: toCards(list.items) });
       setExhausted(list.items.length < PAGE_SIZE);
+      setShownFor(JSON.stringify(operation?.variables ?? null));
     }
-  }, [list]);
+  }, [list]); // eslint-disable-line react-hooks/exhaustive-deps
+  const updating = fetching || stale || shownFor !== JSON.stringify(variables);
 
   const cards = visibleCards(feed);
 
@@ -216,7 +218,7 @@ export function ForYouPage() {
           </button>
         </header>
         <FeedControls catalogue={catalogue} settings={settings} onChange={changeSettings} />
-        {list && <ListMeta list={list} updating={stale || fetching} />}
+        {list && <ListMeta list={list} updating={updating} />}
         <p className="notice" role="status" aria-live="polite">
           {notice}
         </p>
@@ -243,7 +245,7 @@ export function ForYouPage() {
           </EmptyState>
         )}
         {cards.length > 0 && (
-          <div className="grid" aria-busy={fetching}>
+          <div className="grid" aria-busy={updating}>
             {cards.map((card) => (
               <RecommendationCard
                 key={card.id}

@@ -42,23 +42,34 @@ export default function PreferencesPage() {
   const [state, setState] = useState<SaveState>("idle");
   const [{ error }, update] = useMutation(UpdatePreferencesMutation);
   const timer = useRef<number | undefined>(undefined);
+  // Saves go one at a time, and a save overtaken by a newer change is skipped: two requests
+  // in flight could reach the server in either order and keep the older theme.
+  const queue = useRef<Promise<void>>(Promise.resolve());
+  const latest = useRef(0);
+
+  async function save(next: Theme, id: number) {
+    if (id !== latest.current) return;
+    setState("saving");
+    const result = await update({ accentColor: next.accentColor, fontSize: next.fontSize });
+    if (id !== latest.current) return;
+    const prefs = result.data?.updatePreferences.preferences;
+    if (prefs) {
+      rememberTheme(normaliseTheme(prefs));
+      setState("saved");
+    } else {
+      setState("error");
+    }
+  }
 
   // Live: the whole UI follows the draft at once; it is saved a moment after the last change.
   function change(next: Theme) {
     setTheme(next);
     applyTheme(next);
     setState("pending");
+    const id = ++latest.current;
     window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(async () => {
-      setState("saving");
-      const result = await update({ accentColor: next.accentColor, fontSize: next.fontSize });
-      const prefs = result.data?.updatePreferences.preferences;
-      if (prefs) {
-        rememberTheme(normaliseTheme(prefs));
-        setState("saved");
-      } else {
-        setState("error");
-      }
+    timer.current = window.setTimeout(() => {
+      queue.current = queue.current.then(() => save(next, id));
     }, SAVE_DELAY_MS);
   }
 
