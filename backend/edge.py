@@ -12,6 +12,11 @@ signed-in viewer, without errors), under a key made of the session id and the ex
 request body. An entry is replayed only while
 
 * the session still exists in the session cache (a logout or an expired session ends it),
+* the session still exists in the database, and its account still exists, is active and
+  has the password it had when the response was kept (``still_signed_in``): these are
+  facts any process may change (the admin, a shell, another worker with its own
+  in-process cache, a change made while Redis was down), so they are read from the one
+  place every process writes them, in one indexed query per replay,
 * the viewer's generation is the one read before the response was computed (their own
   feedback, a change of their account or interests bumps it),
 * the model token is the one read then (a promotion or rollback bumps it),
@@ -51,7 +56,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 # The version names the entry format: a deploy that changes ``Entry`` changes it too.
-ENTRY_PREFIX = "lupi:edge:v1"
+ENTRY_PREFIX = "lupi:edge:v2"
 # Larger requests are never the SPA's dashboard; reading them whole is not worth it.
 MAX_BODY = 64 * 1024
 OUTAGE_BACKOFF_S = 5.0
@@ -76,6 +81,8 @@ class Draft:
     user_id: int
     generation: int
     model_token: Any
+    # The session's auth hash (Django's, from the password): a password change ends the replay.
+    auth_hash: str
     lists: list[ServedList] = field(default_factory=list)
 
 
@@ -91,6 +98,7 @@ class Entry:
     user_id: int
     generation: int
     model_token: Any
+    auth_hash: str
     lists: tuple[ServedList, ...]
     headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
@@ -221,6 +229,9 @@ class _Store:
     async def keep(self, key: str, entry: Entry, ttl: int) -> None:
         raise NotImplementedError
 
+    async def count_hit(self) -> None:
+        raise NotImplementedError
+
 
 class _LocalStore(_Store):
     """The in-process cache: every call is a dictionary lookup, fine on the event loop."""
@@ -232,7 +243,7 @@ class _LocalStore(_Store):
             return None
         if not isinstance(entry, Entry):
             return None
-        from backend.recommendations.cache import MODEL_VERSION_KEY, count_hit, generation_key
+        from backend.recommendations.cache import MODEL_VERSION_KEY, generation_key
 
         gen_key, session_cache_key = generation_key(entry.user_id), _session_cache_prefix()
         session_cache_key += session_key
@@ -243,8 +254,12 @@ class _LocalStore(_Store):
             or int(values.get(MODEL_VERSION_KEY) or 0) != int(entry.model_token or 0)
         ):
             return None
-        count_hit()
         return entry
+
+    async def count_hit(self) -> None:
+        from backend.recommendations.cache import count_hit
+
+        count_hit()
 
     async def keep(self, key: str, entry: Entry, ttl: int) -> None:
         self.cache.set(key, entry, timeout=ttl)
@@ -276,17 +291,23 @@ class _RedisStore(_Store):
         return pair
 
     async def lookup(self, key: str, session_key: str) -> Entry | None:
-        """One round trip: a script reads the entry, checks the session, the model token and
-        the viewer's generation, and counts the hit, all inside Redis."""
-        from backend.recommendations.cache import HITS_KEY, MODEL_VERSION_KEY, generation_key
+        """One round trip: a script reads the entry and checks the session, the model token
+        and the viewer's generation, all inside Redis."""
+        from backend.recommendations.cache import MODEL_VERSION_KEY, generation_key
 
         make = self.cache.make_and_validate_key
         generation_prefix = make(generation_key(0))[:-1]  # the key with the id left off
         session = make(f"{_session_cache_prefix()}{session_key}")
-        keys = [make(key), make(MODEL_VERSION_KEY), session, make(HITS_KEY)]
+        keys = [make(key), make(MODEL_VERSION_KEY), session]
         _client, script = self._client()
         blob = await script(keys=keys, args=[generation_prefix])
         return None if blob is None else _unpickle(blob)
+
+    async def count_hit(self) -> None:
+        from backend.recommendations.cache import HITS_KEY
+
+        client, _script = self._client()
+        await client.incr(self.cache.make_and_validate_key(HITS_KEY))
 
     async def keep(self, key: str, entry: Entry, ttl: int) -> None:
         name = self.cache.make_and_validate_key(key)
@@ -302,7 +323,7 @@ class _RedisStore(_Store):
             await pipe.execute()
 
 
-# KEYS: entry, model token, session, hit counter; ARGV: the generation key minus the user id.
+# KEYS: entry, model token, session; ARGV: the generation key minus the user id.
 # Counters written by Django's cache are plain integers; a missing one reads as 0, as in
 # ``backend.recommendations.cache``.
 _LOOKUP_SCRIPT = """
@@ -311,7 +332,6 @@ if not e[4] then return nil end
 if redis.call('EXISTS', KEYS[3]) == 0 then return nil end
 if (redis.call('GET', KEYS[2]) or '0') ~= e[3] then return nil end
 if (redis.call('GET', ARGV[1] .. e[1]) or '0') ~= e[2] then return nil end
-redis.call('INCR', KEYS[4])
 return e[4]
 """
 
@@ -324,6 +344,29 @@ def _unpickle(blob: bytes) -> Entry | None:
     except Exception:
         return None
     return entry if isinstance(entry, Entry) else None
+
+
+async def _signed_in(entry: Entry, session_key: str) -> bool:
+    """The database's word that the session and its account are as they were; a database
+    that cannot answer is a no (Django answers instead)."""
+    from asgiref.sync import sync_to_async
+
+    from backend.accounts.sessions import still_signed_in
+
+    try:
+        return await sync_to_async(still_signed_in, thread_sensitive=False)(
+            session_key, entry.user_id, entry.auth_hash
+        )
+    except Exception as exc:
+        logger.warning("response edge: cannot check the session (%s); passing it on", exc)
+        return False
+
+
+async def _count_hit(store: _Store) -> None:
+    try:
+        await store.count_hit()
+    except _store_errors() as exc:  # the replay stands; only the figure misses it
+        logger.warning("response edge: hit not counted (%s)", exc)
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
@@ -380,7 +423,8 @@ class ResponseEdge:
             except _store_errors() as exc:
                 self._outage(store, exc)
                 entry = None
-            if entry is not None:
+            if entry is not None and await _signed_in(entry, session_key):
+                await _count_hit(store)
                 await _replay_entry(entry, send)
                 return
         await self._pass_and_keep(scope, replay, send, store, key)
@@ -423,6 +467,7 @@ class ResponseEdge:
             user_id=draft.user_id,
             generation=draft.generation,
             model_token=draft.model_token,
+            auth_hash=draft.auth_hash,
             lists=tuple(draft.lists),
             headers=tuple(
                 (name.lower(), value)

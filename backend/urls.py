@@ -5,12 +5,15 @@ from django.contrib import admin
 from django.urls import path, re_path
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from backend.health import healthz, readyz
 from backend.spa import spa_index
 from schema import schema
 from schema.views import LupiGraphQLView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     # GET sets the CSRF cookie so GraphiQL and the SPA can send mutations.
     path(
         "graphql/",

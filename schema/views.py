@@ -7,7 +7,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.views.csrf import csrf_failure as django_csrf_failure
@@ -47,16 +47,17 @@ class LupiGraphQLView(AsyncGraphQLView):
             and not result.errors
             # The model that answered is the one the token stands for (it did not change
             # while this ran, and no newer version was still loading).
-            and registry.served_token() == snapshot[1][1]
+            and registry.served_token() == snapshot[2][1]
             # A fallback list means a model problem: let the next request try again.
             and all(served.method != "fallback" for served in context.served_lists)
         ):
-            user_id, (generation, model_token) = snapshot
+            user_id, auth_hash, (generation, model_token) = snapshot
             edge.offer(
                 edge.Draft(
                     user_id=user_id,
                     generation=generation,
                     model_token=model_token,
+                    auth_hash=auth_hash,
                     lists=list(context.served_lists),
                 )
             )
@@ -65,19 +66,21 @@ class LupiGraphQLView(AsyncGraphQLView):
 
 async def _edge_snapshot(
     request: HttpRequest, request_data: GraphQLRequestData | list[GraphQLRequestData]
-) -> tuple[int, tuple[int, Any]] | None:
-    """The viewer's id, generation and the model token, read before anything about the
-    viewer is, when the edge is in front and the document may be replayed; else ``None``."""
+) -> tuple[int, str, tuple[int, Any]] | None:
+    """The viewer's id, session auth hash, generation and the model token, read before
+    anything about the viewer is, when the edge is in front and the document may be
+    replayed; else ``None``."""
     if edge.pending() is None or not isinstance(request_data, GraphQLRequestData):
         return None
     if not request_data.query or not cacheable(request_data.query, request_data.operation_name):
         return None
     # From the session, not the user row: the counters must be read before the row is.
     user_id = await request.session.aget(SESSION_KEY)
-    if user_id is None:
+    auth_hash = await request.session.aget(HASH_SESSION_KEY)
+    if user_id is None or not auth_hash:
         return None
     snapshot = await sync_to_async(_counters_for)(int(user_id))
-    return None if snapshot is None else (int(user_id), snapshot)
+    return None if snapshot is None else (int(user_id), auth_hash, snapshot)
 
 
 def _counters_for(user_id: int) -> tuple[int, Any] | None:

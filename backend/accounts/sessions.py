@@ -22,7 +22,7 @@ from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBS
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.core.cache import caches
 
-__all__ = ["SessionStore"]
+__all__ = ["SessionStore", "still_signed_in"]
 
 logger = logging.getLogger(__name__)
 
@@ -162,3 +162,39 @@ class SessionStore(CachedDBStore):
                 return
             session_key = self.session_key
         await self._cache.adelete(self.cache_key_prefix + session_key, strict=not self._cycling)
+
+
+def still_signed_in(session_key: str, user_id: int, auth_hash: str) -> bool:
+    """Whether the session is alive in the database and signed in to an account that still
+    exists, is active, and has the password whose hash (Django's session auth hash) is
+    ``auth_hash``: what Django's authentication checks on every request, asked of the
+    database in one query.
+
+    The database is the one place every process writes these facts to. A process-local
+    cache never hears of a change made by another process, and a shared one misses a change
+    made while it was down; the response edge asks this before any replay.
+    """
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.db.models import Exists
+    from django.utils import timezone
+    from django.utils.crypto import constant_time_compare
+
+    from backend.accounts.models import User
+
+    live = Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now())
+    try:
+        row = (
+            User.objects.filter(pk=user_id, is_active=True)
+            .annotate(live=Exists(live))
+            .values_list("password", "live")
+            .first()
+        )
+    finally:
+        # Called from a pool thread outside any request: give the connection back (to the
+        # pool on PostgreSQL) rather than leave one open per thread.
+        connection.close()
+    if row is None or not row[1]:
+        return False
+    password, _live = row
+    return constant_time_compare(User(password=password).get_session_auth_hash(), auth_hash)
