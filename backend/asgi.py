@@ -17,6 +17,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 limit_numeric_threads()
 django.setup(set_prefix=False)  # what get_asgi_application() does first
 
+from backend.checks import refuse_unsafe_server  # noqa: E402
+
+refuse_unsafe_server()  # several workers on an in-process cache: refuse to serve
+
 from backend.edge import ResponseEdge  # noqa: E402  (needs the apps loaded above)
 from backend.middleware import inline_on_event_loop  # noqa: E402
 
