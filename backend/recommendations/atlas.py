@@ -98,6 +98,22 @@ def _write(path: Path, document: dict) -> None:
     os.replace(tmp, path)
 
 
+def _read(path: Path) -> dict | None:
+    """The atlas kept in ``path``; ``None`` when there is none or it cannot be used (a
+    truncated or damaged file is logged and made again, not served as an error forever)."""
+    try:
+        document = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        logger.warning("the atlas file %s is unreadable (%s); building it again", path, exc)
+        return None
+    if not isinstance(document, dict) or not isinstance(document.get("points"), list):
+        logger.warning("the atlas file %s does not hold an atlas; building it again", path)
+        return None
+    return document
+
+
 def ensure_atlas(state: ServingModel) -> dict:
     """The atlas of ``state``'s version: from the cache, the file, or built now (once)."""
     key = f"lupi:atlas:{state.version}"
@@ -109,9 +125,8 @@ def ensure_atlas(state: ServingModel) -> dict:
         return document
     path = atlas_path(state.version)
     with _build_lock:
-        if path.exists():
-            document = json.loads(path.read_text())
-        else:
+        document = _read(path)
+        if document is None:
             document = build_atlas(state)
             _write(path, document)
             logger.info("built the embedding atlas of %s", state.version)

@@ -29,12 +29,27 @@ def active_version() -> ModelVersion | None:
     return ModelVersion.objects.filter(is_active=True).first()
 
 
+def verify_artifact(version: ModelVersion) -> None:
+    """Raise ``PromotionError`` unless ``version``'s files load and pass their checks (the
+    manifest's sha256 of each file, the shapes of the weights, the id maps): a version is
+    made active only if the servers will be able to load it."""
+    import gnn  # torch is imported only by commands that switch versions
+
+    try:
+        gnn.load_artifact(version.path)
+    except (gnn.ArtifactError, OSError, ValueError) as exc:
+        raise PromotionError(f"{version.version} cannot be activated: {exc}") from exc
+
+
 def promote(candidate: ModelVersion, *, force: bool = False) -> PromotionDecision:
     """Make ``candidate`` the active version if it is not worse than the active one.
 
     The flip happens in one transaction with the active row locked, so two trainings that
-    finish together cannot both end up active, and serving never sees zero or two.
+    finish together cannot both end up active, and serving never sees zero or two. The
+    candidate's artifact is verified first; one that fails raises ``PromotionError`` and
+    changes nothing.
     """
+    verify_artifact(candidate)
     with transaction.atomic():
         current = ModelVersion.objects.select_for_update().filter(is_active=True).first()
         if current is not None and current.pk == candidate.pk:
@@ -61,7 +76,8 @@ def promote(candidate: ModelVersion, *, force: bool = False) -> PromotionDecisio
 
 
 def rollback() -> ModelVersion:
-    """Retire the active version and reactivate the one promoted before it."""
+    """Retire the active version and reactivate the one promoted before it, after verifying
+    its artifact: onto a version whose files fail, ``PromotionError`` and nothing changes."""
     with transaction.atomic():
         current = ModelVersion.objects.select_for_update().filter(is_active=True).first()
         if current is None:
@@ -79,6 +95,7 @@ def rollback() -> ModelVersion:
         )
         if previous is None:
             raise PromotionError(f"{current.version} is the first promoted version")
+        verify_artifact(previous)
         current.is_active = False
         current.rolled_back_at = timezone.now()
         current.save(update_fields=["is_active", "rolled_back_at"])

@@ -16,7 +16,7 @@ from django.utils import timezone
 import gnn
 from backend.recommendations.export import export_platform
 from backend.recommendations.models import ModelVersion, TrainingRun
-from backend.recommendations.services import PromotionDecision, promote
+from backend.recommendations.services import PromotionDecision, PromotionError, promote
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,10 @@ def run_training(
     version = ModelVersion.objects.create(
         version=name, path=str(path), training_run=run, metrics=run.metrics
     )
-    decision = promote(version, force=force)
+    try:
+        decision = promote(version, force=force)
+    except PromotionError as exc:  # the artifact just written does not verify: keep the old
+        decision = PromotionDecision(False, str(exc), None)
     logger.info("trained %s: %s", name, decision.reason)
     if decision.promoted and build_atlas:
         _prepare_atlas(version)

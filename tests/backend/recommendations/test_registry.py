@@ -34,7 +34,7 @@ def test_corrupted_artifact_falls_back(platform, artifacts, tmp_path, caplog):
     for i in range(len(data) // 2, len(data) // 2 + 16):
         data[i] ^= 0xFF
     weights.write_bytes(bytes(data))
-    register(broken)
+    register(broken, broken=True)
     with caplog.at_level(logging.WARNING, logger="backend.recommendations"):
         result = recommend_for_user(user(1101), 5)
     assert result.method == Method.FALLBACK
@@ -43,7 +43,7 @@ def test_corrupted_artifact_falls_back(platform, artifacts, tmp_path, caplog):
 
 
 def test_missing_artifact_directory_falls_back(platform, tmp_path):
-    register(tmp_path / "nowhere")
+    register(tmp_path / "nowhere", broken=True)
     assert recommend_for_user(user(1101), 5).method == Method.FALLBACK
 
 
@@ -60,7 +60,7 @@ def test_promotion_switches_the_served_version(platform, artifacts):
 
 
 def test_failed_version_is_replaced_by_a_good_promotion(platform, artifacts, tmp_path):
-    register(tmp_path / "nowhere")
+    register(tmp_path / "nowhere", broken=True)
     assert recommend_for_user(user(1101), 5).method == Method.FALLBACK
     register(artifacts["alpha"])
     assert recommend_for_user(user(1101), 5).method == Method.HYBRID
