@@ -185,6 +185,16 @@ GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
 GRAPHQL_MAX_PAGE_SIZE = env_int("GRAPHQL_MAX_PAGE_SIZE", 100)
 GRAPHQL_DEFAULT_PAGE_SIZE = env_int("GRAPHQL_DEFAULT_PAGE_SIZE", 20)
 INTERACTION_BATCH_MAX = env_int("INTERACTION_BATCH_MAX", 100)
+# Throttles, on the default cache (shared by the workers through Redis): backend/throttle.py.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# Uses per viewer (per address when signed out) of fields that score or scan, as
+# "field=count/seconds,..."; aliases count one each. Empty: no field rates.
+GRAPHQL_FIELD_RATES = os.environ.get(
+    "GRAPHQL_FIELD_RATES",
+    "dashboard=120/60,recommendations=120/60,similarItems=240/60,creatorInsights=60/60",
+)
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
 

@@ -10,12 +10,14 @@ from graphql import GraphQLError
 __all__ = [
     "BAD_USER_INPUT",
     "FORBIDDEN",
+    "RATE_LIMITED",
     "UNAUTHENTICATED",
     "UNAVAILABLE",
     "forbidden",
     "input_error",
     "knob_error",
     "login_required",
+    "rate_limited",
     "unavailable",
 ]
 
@@ -23,6 +25,7 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
 UNAVAILABLE = "UNAVAILABLE"
+RATE_LIMITED = "RATE_LIMITED"
 
 
 def _camel(path: str) -> str:
@@ -78,3 +81,11 @@ def knob_error(knob: str, detail: str, prefix: str = "") -> GraphQLError:
 def unavailable(field: str, message: str) -> GraphQLError:
     """A backing service failed; nothing was done, and the client may try again."""
     return GraphQLError(f"{field}: {message}", extensions={"code": UNAVAILABLE, "field": field})
+
+
+def rate_limited(field: str, message: str, retry_after: int) -> GraphQLError:
+    """Refused by a throttle; ``extensions.retryAfter`` says in how many seconds to retry."""
+    return GraphQLError(
+        f"{field}: {message}",
+        extensions={"code": RATE_LIMITED, "field": field, "retryAfter": retry_after},
+    )

@@ -25,10 +25,23 @@ __all__ = [
 
 
 async def log_in(request: HttpRequest, username: str, password: str) -> User:
-    """Check the credentials and start a session; the same error for any wrong detail."""
+    """Check the credentials and start a session; the same error for any wrong detail.
+
+    Failures are counted per account and per address (``backend/throttle.py``); while
+    either is locked, :class:`~backend.throttle.LoginLocked` is raised before the password
+    is even checked.
+    """
+    from asgiref.sync import sync_to_async
+
+    from backend import throttle
+
+    address = throttle.client_address(request)
+    await sync_to_async(throttle.check_login)(username, address)
     user = await aauthenticate(request, username=username, password=password)
     if user is None:
+        await sync_to_async(throttle.login_failed)(username, address)
         raise ValidationError({"password": ["Wrong username or password."]})
+    await sync_to_async(throttle.login_succeeded)(username, address)
     await alogin(request, user)
     return user
 

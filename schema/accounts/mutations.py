@@ -9,9 +9,10 @@ from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 
 from backend.accounts import services as account_services
+from backend.throttle import LoginLocked
 from schema.accounts.types import Me
 from schema.context import Info
-from schema.errors import input_error, login_required, unavailable
+from schema.errors import input_error, login_required, rate_limited, unavailable
 from schema.ids import parse_ids
 
 __all__ = ["AccountsMutation"]
@@ -36,6 +37,8 @@ class AccountsMutation:
             user = await account_services.log_in(info.context.request, username, password)
         except ValidationError as exc:
             raise input_error(exc) from None
+        except LoginLocked as exc:
+            raise rate_limited("login", str(exc), exc.retry_after) from None
         info.context.forget_viewer()
         return user
 

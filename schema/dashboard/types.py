@@ -20,6 +20,7 @@ from schema.recommendations.types import (
     RecommendationKnobs,
     RecommendationList,
 )
+from schema.throttle import Throttled
 
 __all__ = ["Dashboard"]
 
@@ -43,7 +44,10 @@ class Dashboard:
     def preferences(self) -> Preferences:
         return Preferences(accent_color=self.viewer.accent_color, font_size=self.viewer.font_size)
 
-    @strawberry.field(description="The viewer's recommendations (see `Query.recommendations`).")
+    @strawberry.field(
+        extensions=[Throttled("recommendations")],
+        description="The viewer's recommendations (see `Query.recommendations`).",
+    )
     async def recommendations(
         self,
         info: Info,
@@ -64,7 +68,10 @@ class Dashboard:
     async def stats(self) -> UserStats:
         return await sync_to_async(insight_services.user_stats)(self.viewer)
 
-    @strawberry.field(description="The viewer's creator insights; null when they do not publish.")
+    @strawberry.field(
+        extensions=[Throttled("creatorInsights")],
+        description="The viewer's creator insights; null when they do not publish.",
+    )
     async def creator_insights(
         self,
         window_days: Annotated[int, strawberry.argument(description=WINDOW_DAYS_DOC)] = 30,

@@ -16,6 +16,7 @@ from schema.context import Info
 from schema.errors import forbidden, input_error, login_required
 from schema.ids import parse_id
 from schema.insights.types import CreatorInsights
+from schema.throttle import Throttled
 
 __all__ = ["InsightsQuery", "insights_for"]
 
@@ -40,10 +41,11 @@ async def insights_for(viewer: User, creator: Creator, window_days: int) -> Crea
 @strawberry.type
 class InsightsQuery:
     @strawberry.field(
+        extensions=[Throttled("creatorInsights")],
         description=(
             "How a creator's items are doing. Only the creator themselves or staff may ask; "
             "anyone else gets a FORBIDDEN error."
-        )
+        ),
     )
     async def creator_insights(
         self,

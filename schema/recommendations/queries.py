@@ -28,6 +28,7 @@ from schema.recommendations.types import (
     TrainingRun,
     recommendation_list,
 )
+from schema.throttle import Throttled
 
 __all__ = ["RecommendationsQuery", "recommendations_for"]
 
@@ -98,11 +99,12 @@ async def recommendations_for(
 @strawberry.type
 class RecommendationsQuery:
     @strawberry.field(
+        extensions=[Throttled("recommendations")],
         description=(
             "What the viewer should see next: up to `first` items (1..100) they have not "
             "seen, hidden or ruled out, each with reasons and a score breakdown. Requires "
             "login."
-        )
+        ),
     )
     async def recommendations(
         self,
@@ -116,7 +118,10 @@ class RecommendationsQuery:
             raise login_required("recommendations")
         return await recommendations_for(viewer, first, filters, knobs, info.context.served_lists)
 
-    @strawberry.field(description="Items most like the given one (never itself), best first.")
+    @strawberry.field(
+        extensions=[Throttled("similarItems")],
+        description="Items most like the given one (never itself), best first.",
+    )
     async def similar_items(
         self, info: Info, item_id: strawberry.ID, first: int = 10
     ) -> RecommendationList:
