@@ -19,12 +19,17 @@ from backend import edge
 from backend.recommendations import cache as recommendation_cache
 from backend.recommendations.registry import registry
 from schema.context import LupiContext
+from schema.graphiql import graphiql_page
 from schema.response_cache import cacheable
 
 CSRF_FAILED = "CSRF_FAILED"
 
 
 class LupiGraphQLView(AsyncGraphQLView):
+    async def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
+        # The locally built page: strawberry's own one loads its scripts from a CDN.
+        return graphiql_page()
+
     async def get_context(self, request: HttpRequest, response: HttpResponse) -> LupiContext:
         return LupiContext(request=request, response=response)
 

@@ -7,6 +7,24 @@ import { LoginPage } from "./pages/LoginPage";
 export const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), "artifacts");
 export const DEMO_PASSWORD = "lupi-demo";
 
+/** Whether a request stays on this machine (the test server is on loopback). */
+export function isLocal(url: URL): boolean {
+  return ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) || !url.protocol.startsWith("http");
+}
+
+/** Aborts every request that would leave the machine and returns the list of their URLs. */
+export async function blockOutsideRequests(page: Page): Promise<string[]> {
+  const outside: string[] = [];
+  await page.route(
+    (url) => !isLocal(url),
+    (route) => {
+      outside.push(route.request().url());
+      return route.abort("blockedbyclient");
+    },
+  );
+  return outside;
+}
+
 /** Covers of the demo data point at an outside image host; tests answer with a local SVG. */
 function coverSvg(url: string): string {
   let h = 0;
