@@ -34,4 +34,6 @@ try:
 finally:
     settings.MIDDLEWARE = _configured
 
-application = ResponseEdge(django_application, path="/graphql/")
+from backend.lifespan import Lifespan  # noqa: E402
+
+application = Lifespan(ResponseEdge(django_application, path="/graphql/"))

@@ -171,6 +171,12 @@ RECOMMENDATION_CACHE_TTL = env_int("RECOMMENDATION_CACHE_TTL", 600)
 # Write served lists' impressions from a background thread after the response's
 # transaction commits (off the request's critical path), instead of inline.
 RECOMMENDATION_IMPRESSIONS_ASYNC = env_bool("RECOMMENDATION_IMPRESSIONS_ASYNC", False)
+# How long the background writer gathers lists into one write, and how long an exiting
+# process waits for the queue to be written.
+RECOMMENDATION_IMPRESSIONS_LINGER_S = float(
+    os.environ.get("RECOMMENDATION_IMPRESSIONS_LINGER_S", "0.1")
+)
+RECOMMENDATION_IMPRESSIONS_EXIT_TIMEOUT_S = 20.0
 
 # Model artifacts written by ``train_gnn``.
 LUPI_ARTIFACT_DIR = Path(os.environ.get("LUPI_ARTIFACT_DIR", VAR_DIR / "models"))

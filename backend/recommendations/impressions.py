@@ -11,11 +11,14 @@ Two ways to write them:
   response edge replays): lists are queued, after the surrounding transaction commits, to
   one writer thread that writes whatever has accumulated in one transaction; the request
   does not wait for the database. :func:`flush` blocks until the queue is written, for
-  tests and for a clean shutdown.
+  tests and for a clean shutdown: a server flushes it on the ASGI lifespan's shutdown
+  (after SIGTERM, ``backend/lifespan.py``), and any other process when it exits
+  (``atexit``), so queued lists are written, not dropped with the daemon thread.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import threading
@@ -117,16 +120,21 @@ class ImpressionWriter:
     """
 
     IDLE_CLOSE_S = 2.0
-    LINGER_S = 0.1
+    LINGER_S = 0.1  # RECOMMENDATION_IMPRESSIONS_LINGER_S, when set
 
     def __init__(self) -> None:
         # Entries are served lists, or an Event that ``flush`` waits on.
         self._queue: queue.Queue[ServedRows | threading.Event] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._exit_hooked = False
+        # Lists submitted and not yet written (queued, or gathered by the writer).
+        self._pending = 0
 
     def submit(self, served: ServedRows) -> None:
         self._ensure_started()
+        with self._lock:
+            self._pending += 1
         self._queue.put(served)
 
     def flush(self, timeout: float | None = 10.0) -> bool:
@@ -146,6 +154,21 @@ class ImpressionWriter:
                     target=self._run, name="lupi-impressions", daemon=True
                 )
                 self._thread.start()
+                if not self._exit_hooked:
+                    atexit.register(self.flush_at_exit)
+                    self._exit_hooked = True
+
+    def flush_at_exit(self) -> None:
+        """Write what is queued before the process ends (logged either way)."""
+        waiting = self.queue_depth()
+        if waiting and self.flush(timeout=settings.RECOMMENDATION_IMPRESSIONS_EXIT_TIMEOUT_S):
+            logger.info("wrote the %d queued impression lists before exiting", waiting)
+        elif waiting:
+            logger.error("exiting with impressions still queued (%d lists)", waiting)
+
+    def queue_depth(self) -> int:
+        """Served lists submitted and not yet written."""
+        return self._pending
 
     def _run(self) -> None:
         connected = False
@@ -159,7 +182,8 @@ class ImpressionWriter:
             # Gather what arrives over the next moment, so that a busy server writes a few
             # large batches a second rather than one transaction per served list (each
             # transaction has a fixed cost on the database); a flush does not wait.
-            deadline = time.monotonic() + self.LINGER_S
+            linger = getattr(settings, "RECOMMENDATION_IMPRESSIONS_LINGER_S", self.LINGER_S)
+            deadline = time.monotonic() + linger
             while len(entries) < _BATCH and not isinstance(entries[-1], threading.Event):
                 try:
                     entries.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
@@ -171,6 +195,8 @@ class ImpressionWriter:
                     close_old_connections()
                     connected = True
                 _write(lists)
+                with self._lock:
+                    self._pending -= len(lists)
                 if connection.connection is not None and not connection.is_usable():
                     connection.close()  # broken by a failure: take a fresh one next time
                     connected = False

@@ -247,4 +247,4 @@ def test_with_the_cache_down_requests_pass_through_to_django(db, settings) -> No
     finally:
         # The outage back-off is process-wide; later tests must find the cache usable.
         sessions._unavailable_until = 0.0
-        application.store().unavailable_until = 0.0
+        application.app.store().unavailable_until = 0.0  # the edge, inside the lifespan
