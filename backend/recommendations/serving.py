@@ -43,6 +43,7 @@ from backend.recommendations.explanations import (
     Reason,
     UserEvidence,
     explain,
+    explain_similar,
 )
 from backend.recommendations.export import KIND_WEIGHTS, TYPE_ORDER
 from backend.recommendations.impressions import log_impressions
@@ -674,13 +675,23 @@ def _list_vectors(
 
 
 def similar_items(item: ContentItem, first: int = 10) -> RecommendationList:
-    """Published items most like ``item`` (never itself), best first.
+    """Published items most like ``item`` (never itself), best first, each citing ``item``
+    and what it shares with it (tags, creator, category).
 
     With a model: cosine similarity of the item embeddings (a new item is placed by the
     content tower first), method HYBRID. Without one: shared tags, then same category,
     then recency, method FALLBACK.
     """
-    first = _validate_first(first)
+    found = _nearest_items(item, _validate_first(first))
+    explained = explain_similar(item, found.item_ids)
+    items = tuple(
+        replace(rec, reasons=tuple(reasons))
+        for rec, reasons in zip(found.items, explained, strict=True)
+    )
+    return replace(found, items=items)
+
+
+def _nearest_items(item: ContentItem, first: int) -> RecommendationList:
     now = timezone.now()
     state = registry.current()
     if state is not None:

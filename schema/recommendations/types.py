@@ -43,7 +43,10 @@ RecommendationMethod = strawberry.enum(
 )
 ReasonKind = strawberry.enum(
     Enum("ReasonKind", {k.name: k.value for k in ServiceReasonKind}),
-    description="Why an item was recommended.",
+    description=(
+        "Why an item was recommended, or (SIMILAR_TO_ITEM, SHARES_TAGS, SAME_CREATOR, "
+        "SAME_CATEGORY) why it is among another item's similar items."
+    ),
 )
 
 
@@ -52,10 +55,13 @@ class Reason:
     kind: ReasonKind
     text: str = strawberry.field(description="A short sentence for people, e.g. for a chip.")
     evidence_type: str = strawberry.field(
-        description="What `evidenceIds` are: `item`, `tag`, `creator`, or empty."
+        description="What `evidenceIds` are: `item`, `tag`, `creator`, `category`, or empty."
     )
     evidence_ids: list[strawberry.ID] = strawberry.field(
-        description="Ids of the liked items, followed tags or engaged creators cited."
+        description=(
+            "Ids of what is cited: liked items, followed tags or engaged creators; for a "
+            "similar item, the item it is similar to, or the tags, creator or category they share."
+        )
     )
 
 

@@ -59,13 +59,17 @@ export type ItemOrder =
   | 'TITLE_ASC'
   | 'TITLE_DESC';
 
-/** Why an item was recommended. */
+/** Why an item was recommended, or (SIMILAR_TO_ITEM, SHARES_TAGS, SAME_CREATOR, SAME_CATEGORY) why it is among another item's similar items. */
 export type ReasonKind =
   | 'CREATOR_YOU_ENGAGE_WITH'
   | 'MATCHES_INTERESTS'
   | 'NEW'
   | 'POPULAR'
   | 'READERS_LIKE_YOU'
+  | 'SAME_CATEGORY'
+  | 'SAME_CREATOR'
+  | 'SHARES_TAGS'
+  | 'SIMILAR_TO_ITEM'
   | 'SIMILAR_TO_LIKED'
   | 'TAG_YOU_FOLLOW'
   | 'TRENDING';

@@ -146,6 +146,82 @@ def test_similar_items(gql, served) -> None:
     ]
 
 
+SIMILAR = """query($id: ID!, $first: Int!) { similarItems(itemId: $id, first: $first) {
+    method items { item { id title creator { id } category { id } tags { id } }
+                   reasons { kind text evidenceType evidenceIds } } } }"""
+
+
+def check_similar_reasons(source: ContentItem, page: dict) -> set[str]:
+    """Every similar item cites the source first, then only what it truly shares with it;
+    returns the kinds seen."""
+    source_tags = {str(t) for t in source.tags.values_list("id", flat=True)}
+    kinds: set[str] = set()
+    for rec in page["items"]:
+        item, reasons = rec["item"], rec["reasons"]
+        first = reasons[0]
+        assert first["kind"] == "SIMILAR_TO_ITEM" and first["evidenceType"] == "item"
+        assert first["evidenceIds"] == [str(source.pk)] and source.title[:20] in first["text"]
+        shared = sorted(source_tags & {tag["id"] for tag in item["tags"]}, key=int)
+        by_kind = {r["kind"]: r for r in reasons[1:]}
+        if shared:
+            assert by_kind["SHARES_TAGS"]["evidenceType"] == "tag"
+            assert by_kind["SHARES_TAGS"]["evidenceIds"] == shared
+        else:
+            assert "SHARES_TAGS" not in by_kind
+        same_creator = item["creator"]["id"] == str(source.creator_id)
+        assert ("SAME_CREATOR" in by_kind) == same_creator
+        if same_creator:
+            assert by_kind["SAME_CREATOR"]["evidenceIds"] == [str(source.creator_id)]
+            assert source.creator.display_name in by_kind["SAME_CREATOR"]["text"]
+        same_category = (item["category"] or {}).get("id") == str(source.category_id)
+        assert ("SAME_CATEGORY" in by_kind) == same_category
+        kinds |= {r["kind"] for r in reasons}
+    return kinds
+
+
+def a_tagged_item() -> ContentItem:
+    return (
+        ContentItem.objects.exclude(published_at=None)
+        .filter(tags__isnull=False, category__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+
+
+def test_similar_items_cite_the_item_and_what_they_share(gql, served) -> None:
+    source = a_tagged_item()
+    result = gql(SIMILAR, {"id": str(source.pk), "first": 10})
+    assert "errors" not in result, result
+    page = result["data"]["similarItems"]
+    assert page["method"] == "HYBRID" and len(page["items"]) == 10
+    kinds = check_similar_reasons(source, page)
+    assert kinds & {"SHARES_TAGS", "SAME_CREATOR", "SAME_CATEGORY"}
+
+
+def test_similar_items_without_a_model_are_explained_too(gql, served) -> None:
+    from backend.recommendations.models import ModelVersion
+
+    ModelVersion.objects.update(is_active=False)
+    registry.reset()
+    source = a_tagged_item()
+    page = gql(SIMILAR, {"id": str(source.pk), "first": 5})["data"]["similarItems"]
+    assert page["method"] == "FALLBACK" and page["items"]
+    # The fallback ranks by shared tags, then category: the first item shares one of them.
+    assert check_similar_reasons(source, page) & {"SHARES_TAGS", "SAME_CATEGORY"}
+
+
+def test_similar_items_query_count_is_constant_in_page_size(gql, served) -> None:
+    source = a_tagged_item()
+    gql(SIMILAR, {"id": str(source.pk), "first": 1})  # loads the model once
+    counts = []
+    for first in (3, 12):
+        with CaptureQueriesContext(connection) as ctx:
+            result = gql(SIMILAR, {"id": str(source.pk), "first": first})
+        assert len(result["data"]["similarItems"]["items"]) == first
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
 def test_training_runs_and_versions_need_login(gql, served) -> None:
     query = """{ trainingRuns { status lossCurve metrics numItems }
                  activeModel { version isActive promotedAt trainingRun { status } } }"""
