@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from schema.content.types import ContentItem
 from schema.context import Info
+from schema.interactions.types import InteractionKind
 
 __all__ = [
     "ActivityEntry",
@@ -170,7 +171,7 @@ class UserStats:
 @strawberry.type(description="One of the viewer's own interactions, with its item.")
 class ActivityEntry:
     interaction_id: strawberry.ID
-    kind: str
+    kind: InteractionKind = strawberry.field(description="What the user did.")
     occurred_at: dt.datetime
     value: float | None
     device: str

@@ -120,7 +120,7 @@ def test_feedback_promotion_and_logout_end_the_replay(served) -> None:
     after_hide, after_hide_hit = seen["after_hide"]
     assert not after_hide_hit
     assert seen["hidden"] not in [r["item"]["id"] for r in recs(after_hide)["items"]]
-    assert after_hide["data"]["dashboard"]["recentActivity"][0]["kind"] == "hide"
+    assert after_hide["data"]["dashboard"]["recentActivity"][0]["kind"] == "HIDE"
     assert seen["hit_again"]
     assert not seen["after_promotion_hit"] and seen["before_logout_hit"]
     body, header = seen["stale"]

@@ -1,8 +1,23 @@
 import { Link } from "react-router-dom";
-import type { ForYouQuery } from "../gql/graphql";
-import { formatCount, formatDateTime, titleCase } from "../lib/format";
+import type { ForYouQuery, InteractionKind } from "../gql/graphql";
+import { formatCount, formatDateTime } from "../lib/format";
 
 type Dashboard = ForYouQuery["dashboard"];
+
+// What the viewer did, as the activity list says it; one entry per InteractionKind, so a
+// kind added to the schema fails the type check until it has its words.
+export const ACTIVITY_LABEL: Record<InteractionKind, string> = {
+  VIEW: "Viewed",
+  CLICK: "Opened",
+  LIKE: "Liked",
+  SHARE: "Shared",
+  COMMENT: "Commented",
+  SAVE: "Saved",
+  DWELL: "Read",
+  SKIP: "Skipped",
+  DISLIKE: "Disliked",
+  HIDE: "Hid",
+};
 
 export function ActivityPanel({ stats, activity }: { stats: Dashboard["stats"]; activity: Dashboard["recentActivity"] }) {
   const figures: [string, number][] = [
@@ -30,7 +45,7 @@ export function ActivityPanel({ stats, activity }: { stats: Dashboard["stats"]; 
           <ol className="activity">
             {activity.map((a) => (
               <li key={a.interactionId}>
-                <span className="badge">{titleCase(a.kind)}</span>{" "}
+                <span className="badge">{ACTIVITY_LABEL[a.kind]}</span>{" "}
                 <Link to={`/items/${a.item.id}`}>{a.item.title}</Link>
                 <time className="muted" dateTime={a.occurredAt}>
                   {formatDateTime(a.occurredAt)}

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from backend.content.models import Creator
 from backend.interactions.models import Impression, Interaction, InteractionKind
+from schema import schema
 from tests.schema.conftest import error_messages, make_creator, make_item, make_user
 
 DASHBOARD = """query($first: Int!) { dashboard {
@@ -96,6 +97,23 @@ def test_dashboard_for_a_reader_has_no_creator_insights(gql, served) -> None:
         .values_list("item_id", flat=True)[:5]
     )
     assert [int(a["item"]["id"]) for a in board["recentActivity"]] == mine
+
+
+def test_recent_activity_kinds_are_the_interaction_enum(gql, creator_world) -> None:
+    gql.login(creator_world["reader"])
+    record = """mutation($id: ID!) {
+        recordInteraction(input: {itemId: $id, kind: SAVE}) { id kind } }"""
+    saved = gql(record, {"id": str(creator_world["stew"].pk)})["data"]["recordInteraction"]
+    query = "{ dashboard { recentActivity(limit: 5) { interactionId kind item { id } } } }"
+    activity = gql(query)["data"]["dashboard"]["recentActivity"]
+    # Newest first: the save just recorded, then the like and the view of the fixture.
+    assert [a["kind"] for a in activity] == ["SAVE", "LIKE", "VIEW"]
+    assert (activity[0]["interactionId"], activity[0]["kind"]) == (saved["id"], saved["kind"])
+    # The same enum type as Interaction.kind in the schema, not a string of the same look.
+    sdl = schema.as_str()
+    for type_name in ("ActivityEntry", "Interaction"):
+        body = sdl.split(f"type {type_name} {{", 1)[1].split("}", 1)[0]
+        assert "  kind: InteractionKind!" in body, body
 
 
 def test_dashboard_needs_login(gql, served) -> None:
