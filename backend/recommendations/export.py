@@ -33,6 +33,10 @@ KIND_WEIGHTS: dict[str, float] = {
 TYPE_ORDER = [value for value, _ in ContentType.choices]
 
 
+class ExportError(Exception):
+    """The platform's data cannot be turned into training arrays; the message says why."""
+
+
 @dataclass
 class PlatformSnapshot:
     """Everything the trainer needs, as arrays, plus the id maps to undo the row numbers."""
@@ -88,16 +92,25 @@ def export_platform() -> PlatformSnapshot:
     ]
     tag_pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
-    acts = Interaction.objects.values_list("user_id", "item_id", "kind", "occurred_at")
-    users, itms, weights, times = [], [], [], []
-    for user_id, item_id, kind, occurred_at in acts.iterator(chunk_size=50_000):
+    acts = Interaction.objects.values_list("id", "user_id", "item_id", "kind", "occurred_at")
+    users, itms, weights, times, timeless = [], [], [], [], []
+    for act_id, user_id, item_id, kind, occurred_at in acts.iterator(chunk_size=50_000):
         row = item_row.get(item_id)
         if row is None:
+            continue
+        if occurred_at is None:  # SQLite reads a stored time it cannot parse as None
+            timeless.append(act_id)
             continue
         users.append(user_row[user_id])
         itms.append(row)
         weights.append(KIND_WEIGHTS.get(kind, 0.0))
         times.append(int(occurred_at.timestamp()))
+    if timeless:
+        shown = ", ".join(map(str, sorted(timeless)[:5]))
+        raise ExportError(
+            f"{len(timeless):,} interactions have no readable time (ids {shown}"
+            f"{', ...' if len(timeless) > 5 else ''}); fix or delete them before training"
+        )
     user_arr, item_arr, weight_arr, time_arr = _collapse(
         np.array(users, dtype=np.int64),
         np.array(itms, dtype=np.int64),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import torch
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import gnn
+from backend.recommendations.export import ExportError
 from backend.recommendations.models import ModelVersion
 from backend.recommendations.training import TrainingError, run_training
 
@@ -67,6 +69,12 @@ class Command(BaseCommand):
             return
         if not 0.0 < opts["holdout"] < 1.0:
             raise CommandError("--holdout must lie between 0 and 1")
+        if opts["device"] == "cuda" and not torch.cuda.is_available():
+            why = "built without CUDA" if torch.version.cuda is None else "no GPU is visible"
+            raise CommandError(
+                f"--device cuda: CUDA is not available here (torch {torch.__version__}, {why}); "
+                "use --device cpu or --device auto"
+            )
         config = gnn.TrainConfig(
             emb_dim=opts["emb_dim"],
             layers=opts["layers"],
@@ -87,10 +95,10 @@ class Command(BaseCommand):
                 progress=not opts["no_progress"],
                 artifact_dir=opts["artifact_dir"],
             )
-        except TrainingError as exc:
+        except (TrainingError, ExportError) as exc:
             raise CommandError(str(exc)) from exc
         except RuntimeError as exc:
-            # e.g. --device cuda on a machine without a GPU
+            # e.g. the device running out of memory
             raise CommandError(f"training failed: {exc}") from exc
         run = outcome.run
         self.stdout.write(
