@@ -61,7 +61,9 @@ ENTRY_PREFIX = "lupi:edge:v2"
 MAX_BODY = 64 * 1024
 OUTAGE_BACKOFF_S = 5.0
 # Headers of the stored response that must not be replayed to a later request.
-_NOT_REPLAYED = frozenset({b"set-cookie", b"content-length", b"date", b"x-lupi-cache"})
+_NOT_REPLAYED = frozenset(
+    {b"set-cookie", b"content-length", b"date", b"x-lupi-cache", b"x-request-id"}
+)
 
 
 @dataclass(frozen=True)
@@ -425,7 +427,7 @@ class ResponseEdge:
                 entry = None
             if entry is not None and await _signed_in(entry, session_key):
                 await _count_hit(store)
-                await _replay_entry(entry, send)
+                await _replay_entry(entry, send, headers.get(b"x-request-id"))
                 return
         await self._pass_and_keep(scope, replay, send, store, key)
 
@@ -519,8 +521,9 @@ def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
     return replayed
 
 
-async def _replay_entry(entry: Entry, send: Send) -> None:
+async def _replay_entry(entry: Entry, send: Send, incoming_id: bytes | None) -> None:
     from backend.recommendations.impressions import queue_impressions
+    from backend.request_id import accept
 
     body = entry.body
     for served in entry.lists:
@@ -540,6 +543,7 @@ async def _replay_entry(entry: Entry, send: Send) -> None:
         *entry.headers,
         (b"content-length", str(len(body)).encode()),
         (b"x-lupi-cache", b"hit"),
+        (b"x-request-id", accept(incoming_id.decode("latin-1") if incoming_id else None).encode()),
     ]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 # Django's own middleware; the ASGI entry point (backend/asgi.py) swaps in subclasses that
 # run their hooks on the event loop instead of hopping to a thread for each.
 MIDDLEWARE = [
+    "backend.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "backend.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -211,6 +212,10 @@ STRAWBERRY_DJANGO = {
 }
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").upper()
+# "text" or "json" (one object a line, for a log collector; the production default).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
 # One console handler, on the root logger, so each record is printed once. Every request,
 # 4xx included, has its line in the server's access log (uvicorn's, or gunicorn's with
 # --access-logfile); Django's own warning for a 4xx would repeat it, so django.request and
@@ -220,7 +225,24 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
+    "filters": {"request_id": {"()": "backend.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # One JSON object a line: time, level, logger, message, request id, and any extra.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "level": LOG_LEVEL,
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": [], "level": "NOTSET", "propagate": True},

@@ -6,6 +6,7 @@ from django.urls import path, re_path
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from backend.health import healthz, readyz
+from backend.metrics import metrics_view
 from backend.spa import spa_index
 from schema import schema
 from schema.views import LupiGraphQLView
@@ -14,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     # GET sets the CSRF cookie so GraphiQL and the SPA can send mutations.
     path(
         "graphql/",

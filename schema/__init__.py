@@ -15,9 +15,10 @@ from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.content.queries import ContentQuery
 from schema.dashboard.queries import DashboardQuery
-from schema.errors import BAD_USER_INPUT, FORBIDDEN, UNAUTHENTICATED
+from schema.errors import BAD_USER_INPUT, FORBIDDEN, RATE_LIMITED, UNAUTHENTICATED
 from schema.insights.queries import InsightsQuery
 from schema.interactions.mutations import InteractionsMutation
+from schema.metrics import OperationMetrics
 from schema.recommendations.queries import RecommendationsQuery
 
 Query = merge_types(
@@ -26,7 +27,7 @@ Query = merge_types(
 Mutation = merge_types("Mutation", (AccountsMutation, InteractionsMutation))
 
 # Errors the client caused and was told about in the response; not worth a traceback.
-EXPECTED_ERROR_CODES = frozenset({BAD_USER_INPUT, FORBIDDEN, UNAUTHENTICATED})
+EXPECTED_ERROR_CODES = frozenset({BAD_USER_INPUT, FORBIDDEN, RATE_LIMITED, UNAUTHENTICATED})
 
 
 class LupiSchema(strawberry.Schema):
@@ -46,6 +47,7 @@ schema = LupiSchema(
     mutation=Mutation,
     config=StrawberryConfig(relay_max_results=limits.MAX_PAGE_SIZE),
     extensions=[
+        OperationMetrics,  # first: its time covers the others
         # Turns nested selections into select_related / prefetch_related / only().
         DjangoOptimizerExtension,
         limits.depth_limiter,
