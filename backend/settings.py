@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "backend.interactions",
     "backend.recommendations",
     "backend.insights",
+    "backend.demo",
 ]
 
 # Django's own middleware; the ASGI entry point (backend/asgi.py) swaps in subclasses that

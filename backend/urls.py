@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import path, re_path
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from backend.content.covers import item_cover
 from backend.health import healthz, readyz
 from backend.metrics import metrics_view
 from backend.spa import spa_index
@@ -26,5 +27,6 @@ urlpatterns = [
         ),
         name="graphql",
     ),
-    re_path(r"^(?!static/|admin/|graphql/).*$", ensure_csrf_cookie(spa_index), name="spa"),
+    path("covers/<int:item_id>.svg", item_cover, name="item-cover"),
+    re_path(r"^(?!static/|admin/|graphql/|covers/).*$", ensure_csrf_cookie(spa_index), name="spa"),
 ]

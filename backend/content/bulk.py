@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 from django.core.management.color import no_style
@@ -19,6 +20,8 @@ from tqdm import tqdm
 
 __all__ = [
     "bulk_insert",
+    "bulk_load_cache",
+    "indexes_dropped",
     "connection_for",
     "format_datetimes",
     "next_id",
@@ -152,3 +155,63 @@ def refresh_statistics(models: Sequence[type[Model]]) -> None:
 
 def next_id(model: type[Model]) -> int:
     return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+
+
+@contextmanager
+def bulk_load_cache(model: type[Model], mebibytes: int = 512) -> Iterator[None]:
+    """On SQLite, let the connection cache up to ``mebibytes`` of pages while loading:
+    with the default 2 MiB, each row inserted into a large index reads its pages back from
+    the file. The previous size is restored afterwards. Other back ends: nothing."""
+    connection = connection_for(model)
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-1024 * int(mebibytes)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def _plain_indexes(connection, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the table's indexes that back no constraint."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND tablename = %s AND indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+                [table, connection.ops.quote_name(table)],
+            )
+        else:
+            return []
+        return list(cursor.fetchall())
+
+
+@contextmanager
+def indexes_dropped(model: type[Model]) -> Iterator[None]:
+    """Drop the model's plain indexes for a bulk load and build them again afterwards.
+
+    Building an index over loaded rows (one sort) is several times faster than updating
+    it row by row. Use inside a transaction: both back ends that support it (SQLite and
+    PostgreSQL) undo the drop if the load fails.
+    """
+    connection = connection_for(model)
+    indexes = _plain_indexes(connection, model._meta.db_table)
+    with connection.cursor() as cursor:
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _, statement in indexes:
+            cursor.execute(statement)

@@ -11,6 +11,7 @@ from strawberry import auto
 
 from backend.content import models
 from backend.content import services as content_services
+from backend.content.covers import cover_url
 from schema.pagination import Connection
 
 __all__ = ["Category", "ContentItem", "ContentType", "Creator", "ItemOrder", "Tag"]
@@ -66,6 +67,12 @@ class Creator:
         return content_services.published_items(creator_id=root.pk, ordering=order_by.value)
 
 
+def _image_url(root: strawberry.Parent[models.ContentItem]) -> str:
+    # The item's own image, or the cover the project draws for it: never an outside one
+    # the item did not name.
+    return cover_url(root.pk, root.image_url)
+
+
 @strawberry_django.type(
     models.ContentItem, description="One piece of published content: a blog post, video, ..."
 )
@@ -75,7 +82,9 @@ class ContentItem:
     title: auto
     excerpt: auto
     body: auto
-    image_url: auto
+    image_url: str = strawberry_django.field(
+        resolver=_image_url, only=["image_url"], description="Cover image."
+    )
     published_at: auto
     creator: Creator = strawberry_django.field(description="Who published it.")
     category: Category | None = strawberry_django.field(description="Section of the catalogue.")

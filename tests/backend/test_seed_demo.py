@@ -10,8 +10,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 
-from backend.content.demo import DEMO_PASSWORD, DemoDataExists, seed_demo
 from backend.content.models import Category, ContentItem, Creator, Tag
+from backend.demo.generator import DEMO_PASSWORD, DemoDataExists, seed_demo
 from backend.interactions.models import NEGATIVE_KINDS, Interaction, NotInterested
 
 pytestmark = pytest.mark.django_db

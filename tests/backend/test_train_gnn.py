@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 import gnn
-from backend.content.demo import seed_demo
 from backend.content.models import ContentItem
+from backend.demo.generator import seed_demo
 from backend.interactions.models import Interaction, InteractionKind
 from backend.recommendations.export import KIND_WEIGHTS, export_platform
 from backend.recommendations.models import ModelVersion, TrainingRun

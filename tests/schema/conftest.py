@@ -13,8 +13,8 @@ from django.utils import timezone
 
 import gnn
 from backend.accounts.models import User
-from backend.content.demo import seed_demo
 from backend.content.models import Category, ContentItem, ContentType, Creator, Tag
+from backend.demo.generator import seed_demo
 from backend.recommendations import impressions
 from backend.recommendations.registry import registry
 from backend.recommendations.training import run_training

@@ -27,7 +27,7 @@ from backend.content.bulk import (
     refresh_statistics,
     reset_sequences,
 )
-from backend.content.demo import flush_platform_data, unusable_passwords
+from backend.content.platform import flush_platform_data, unusable_passwords
 from backend.content.importers.checks import check_dataset
 from backend.content.importers.dataset import Dataset, DatasetError
 from backend.content.importers.reading import read_dataset

@@ -15,16 +15,17 @@ CATEGORIES: list[dict] = [
             "recipes", "baking", "vegan", "street-food", "meal-prep", "pasta", "fermentation",
             "bbq", "desserts", "knife-skills",
         ],
+        # Singular or mass nouns ("... matters"), then plural ones ("... matter").
         "nouns": [
-            "sourdough", "ramen", "weeknight dinners", "pastry", "curry", "dumplings",
-            "knife skills", "spice blends", "fresh pasta", "slow cooking", "brunch", "street food",
-            "kimchi", "pantry staples",
+            "sourdough", "ramen", "pastry", "curry", "fresh pasta", "slow cooking", "brunch",
+            "street food", "kimchi", "miso", "fried rice", "meal planning",
+        ],
+        "plural": [
+            "weeknight dinners", "dumplings", "knife skills", "spice blends", "pantry staples",
+            "cast-iron pans", "homemade noodles", "tacos",
         ],
         "adjs": [
             "crispy", "comforting", "one-pan", "seasonal", "smoky", "foolproof", "rustic", "zesty",
-        ],
-        "brand": [
-            "Kitchen", "Table", "Pantry", "Spoon", "Skillet",
         ],
     },
     {
@@ -33,17 +34,19 @@ CATEGORIES: list[dict] = [
             "backpacking", "city-guides", "road-trips", "hiking", "islands", "rail-travel",
             "van-life", "food-travel", "solo-travel", "travel-hacks",
         ],
+        # Singular or mass nouns ("... matters"), then plural ones ("... matter").
         "nouns": [
-            "Lisbon", "night trains", "Patagonia", "hidden beaches", "Kyoto", "road trips",
-            "mountain huts", "carry-on packing", "the Dolomites", "hostels", "Marrakech",
-            "island hopping", "Hanoi street markets", "the Scottish Highlands",
+            "Lisbon", "Patagonia", "Kyoto", "carry-on packing", "Marrakech", "island hopping",
+            "Iceland", "Tbilisi", "overlanding", "city walking",
+        ],
+        "plural": [
+            "night trains", "hidden beaches", "road trips", "mountain huts", "the Dolomites",
+            "hostels", "Hanoi street markets", "the Scottish Highlands", "ferry routes",
+            "travel insurance plans",
         ],
         "adjs": [
             "off-the-beaten-path", "slow", "budget", "weekend", "unforgettable", "local", "scenic",
             "last-minute",
-        ],
-        "brand": [
-            "Wanderer", "Compass", "Atlas", "Roads", "Passport",
         ],
     },
     {
@@ -52,16 +55,18 @@ CATEGORIES: list[dict] = [
             "guitar", "synths", "music-production", "jazz", "indie", "hip-hop", "classical",
             "vinyl", "live-sessions", "songwriting",
         ],
+        # Singular or mass nouns ("... matters"), then plural ones ("... matter").
         "nouns": [
-            "chord progressions", "analog synths", "mixing vocals", "jazz standards",
-            "home studios", "drum grooves", "songwriting", "vinyl records", "bass lines",
-            "film scores", "lo-fi beats", "live looping", "ear training", "fingerstyle",
+            "mixing vocals", "songwriting", "live looping", "ear training", "fingerstyle",
+            "music theory", "home recording", "jazz piano", "sound design", "modular synthesis",
+        ],
+        "plural": [
+            "chord progressions", "analog synths", "jazz standards", "home studios",
+            "drum grooves", "vinyl records", "bass lines", "film scores", "lo-fi beats",
+            "guitar pedals",
         ],
         "adjs": [
             "groovy", "lush", "minimal", "soulful", "raw", "cinematic", "warm", "punchy",
-        ],
-        "brand": [
-            "Sound", "Records", "Studio", "Beats", "Tapes",
         ],
     },
     {
@@ -70,18 +75,19 @@ CATEGORIES: list[dict] = [
             "programming", "python", "web-dev", "ai", "gadgets", "linux", "open-source",
             "security", "smart-home", "cloud",
         ],
+        # Singular or mass nouns ("... matters"), then plural ones ("... matter").
         "nouns": [
-            "Python tooling", "type systems", "home servers", "mechanical keyboards",
-            "large language models", "Rust", "databases", "smart home automation",
-            "web performance", "Linux desktops", "password managers", "GPUs", "static sites",
-            "API design",
+            "Python tooling", "Rust", "smart home automation", "web performance", "API design",
+            "self-hosting", "code review", "WebAssembly", "dark mode", "open-source funding",
+        ],
+        "plural": [
+            "type systems", "home servers", "mechanical keyboards", "large language models",
+            "databases", "Linux desktops", "password managers", "GPUs", "static sites",
+            "browser extensions",
         ],
         "adjs": [
             "practical", "fast", "open-source", "pragmatic", "modern", "secure", "tiny",
             "scalable",
-        ],
-        "brand": [
-            "Labs", "Dev", "Stack", "Byte", "Terminal",
         ],
     },
     {
@@ -90,17 +96,18 @@ CATEGORIES: list[dict] = [
             "running", "strength-training", "yoga", "mobility", "cycling", "hiit", "nutrition",
             "marathon", "home-workouts", "recovery",
         ],
+        # Singular or mass nouns ("... matters"), then plural ones ("... matter").
         "nouns": [
-            "marathon training", "kettlebells", "morning yoga", "mobility drills", "zone 2 cardio",
-            "deadlifts", "protein", "trail running", "recovery days", "pull-ups", "stretching",
-            "cycling intervals", "core strength", "sleep",
+            "marathon training", "morning yoga", "zone 2 cardio", "protein", "trail running",
+            "stretching", "core strength", "sleep", "rowing", "grip strength",
+        ],
+        "plural": [
+            "kettlebells", "mobility drills", "deadlifts", "recovery days", "pull-ups",
+            "cycling intervals", "running shoes", "rest days", "push-ups", "resistance bands",
         ],
         "adjs": [
             "sustainable", "intense", "beginner-friendly", "20-minute", "science-backed",
             "no-equipment", "gentle", "explosive",
-        ],
-        "brand": [
-            "Fit", "Strong", "Motion", "Athletics", "Move",
         ],
     },
     {
@@ -109,17 +116,19 @@ CATEGORIES: list[dict] = [
             "indie-games", "rpg", "speedrunning", "retro-gaming", "esports", "strategy",
             "game-dev", "board-games", "nintendo", "open-world",
         ],
+        # Singular or mass nouns ("... matters"), then plural ones ("... matter").
         "nouns": [
+            "pixel art", "level design", "modding", "game preservation", "couch co-op",
+            "speedrunning", "chess", "tabletop role-play", "game balance", "fan translation",
+        ],
+        "plural": [
             "speedruns", "indie roguelikes", "retro consoles", "open-world RPGs", "deck builders",
-            "esports finals", "pixel art", "board game nights", "boss fights", "level design",
-            "co-op games", "game soundtracks", "strategy games", "modding",
+            "esports finals", "board game nights", "boss fights", "co-op games",
+            "game soundtracks", "strategy games",
         ],
         "adjs": [
             "underrated", "cozy", "brutal", "legendary", "addictive", "hidden-gem", "nostalgic",
             "competitive",
-        ],
-        "brand": [
-            "Plays", "Arcade", "Quest", "Pixel", "Respawn",
         ],
     },
     {
@@ -128,18 +137,19 @@ CATEGORIES: list[dict] = [
             "illustration", "watercolor", "typography", "ui-design", "sketching", "ceramics",
             "digital-art", "color-theory", "architecture", "printmaking",
         ],
+        # Singular or mass nouns ("... matters"), then plural ones ("... matter").
         "nouns": [
-            "watercolour landscapes", "typography", "sketchbooks", "colour palettes",
-            "logo design", "ceramics", "figure drawing", "UI design", "linocuts",
-            "brutalist buildings", "digital painting", "poster design", "hand lettering",
-            "studio spaces",
+            "typography", "logo design", "pottery", "figure drawing", "UI design",
+            "digital painting", "poster design", "hand lettering", "gouache", "bookbinding",
+        ],
+        "plural": [
+            "watercolour landscapes", "sketchbooks", "colour palettes", "linocuts",
+            "brutalist buildings", "studio spaces", "design systems", "zines", "ink drawings",
+            "murals",
         ],
         "adjs": [
             "bold", "delicate", "minimalist", "vibrant", "hand-made", "geometric", "playful",
             "moody",
-        ],
-        "brand": [
-            "Studio", "Atelier", "Ink", "Canvas", "Works",
         ],
     },
     {
@@ -148,17 +158,20 @@ CATEGORIES: list[dict] = [
             "space", "physics", "biology", "climate", "neuroscience", "chemistry", "astronomy",
             "math", "ecology", "genetics",
         ],
+        # Singular or mass nouns ("... matters"), then plural ones ("... matter").
         "nouns": [
-            "black holes", "the James Webb telescope", "CRISPR", "climate models",
-            "the brain's memory", "quantum computing", "exoplanets", "ocean currents", "evolution",
-            "prime numbers", "vaccines", "dark matter", "fungi networks", "particle physics",
+            "the James Webb telescope", "CRISPR", "memory", "quantum computing", "evolution",
+            "dark matter", "particle physics", "plate tectonics", "the immune system",
+            "radiocarbon dating",
+        ],
+        "plural": [
+            "black holes", "climate models", "exoplanets", "ocean currents", "prime numbers",
+            "vaccines", "fungal networks", "gravitational waves", "coral reefs",
+            "dinosaur feathers",
         ],
         "adjs": [
             "mind-bending", "surprising", "fundamental", "cutting-edge", "curious", "elegant",
             "overlooked", "strange",
-        ],
-        "brand": [
-            "Lab", "Observatory", "Science", "Curiosity", "Orbit",
         ],
     },
     {
@@ -167,17 +180,18 @@ CATEGORIES: list[dict] = [
             "streetwear", "vintage", "capsule-wardrobe", "sneakers", "sewing", "skincare",
             "thrifting", "outfit-ideas", "accessories", "runway",
         ],
+        # Singular or mass nouns ("... matters"), then plural ones ("... matter").
         "nouns": [
-            "capsule wardrobes", "vintage denim", "sneakers", "thrift hauls", "linen shirts",
-            "skincare routines", "tailoring", "runway trends", "sewing patterns", "rain jackets",
-            "leather boots", "layering", "knitwear", "street style",
+            "vintage denim", "tailoring", "layering", "knitwear", "street style", "mending",
+            "upcycling", "workwear", "linen", "colour matching",
+        ],
+        "plural": [
+            "capsule wardrobes", "sneakers", "thrift hauls", "linen shirts", "skincare routines",
+            "runway trends", "sewing patterns", "rain jackets", "leather boots", "wool coats",
         ],
         "adjs": [
             "timeless", "effortless", "oversized", "sustainable", "tailored", "statement",
             "affordable", "classic",
-        ],
-        "brand": [
-            "Style", "Wardrobe", "Threads", "Closet", "Label",
         ],
     },
     {
@@ -186,18 +200,20 @@ CATEGORIES: list[dict] = [
             "investing", "budgeting", "saving", "index-funds", "retirement", "side-hustles",
             "taxes", "real-estate", "frugal-living", "crypto",
         ],
+        # Singular or mass nouns ("... matters"), then plural ones ("... matter").
         "nouns": [
+            "compound interest", "frugal living", "financial independence", "salary negotiation",
+            "debt repayment", "pension planning", "budgeting", "insurance", "home buying",
+            "tax planning",
+        ],
+        "plural": [
             "index funds", "emergency funds", "budgeting apps", "retirement accounts",
-            "side hustles", "mortgages", "tax returns", "compound interest", "frugal living",
-            "rental properties", "credit scores", "dividends", "financial independence",
-            "salary negotiation",
+            "side hustles", "mortgages", "tax returns", "rental properties", "credit scores",
+            "dividends",
         ],
         "adjs": [
             "boring-but-effective", "simple", "long-term", "realistic", "smart", "stress-free",
             "honest", "step-by-step",
-        ],
-        "brand": [
-            "Money", "Wealth", "Finance", "Ledger", "Capital",
         ],
     },
     {
@@ -206,16 +222,18 @@ CATEGORIES: list[dict] = [
             "street-photography", "portraits", "film-photography", "landscapes", "lightroom",
             "wildlife", "astrophotography", "composition", "lenses", "drones",
         ],
+        # Singular or mass nouns ("... matters"), then plural ones ("... matter").
         "nouns": [
-            "golden hour", "35mm film", "street portraits", "long exposures", "prime lenses",
-            "Lightroom presets", "the Milky Way", "wildlife", "drone shots", "composition",
-            "black and white", "night cities", "macro shots", "camera bags",
+            "golden hour", "35mm film", "the Milky Way", "wildlife", "composition",
+            "black and white", "street photography", "flash", "colour grading", "medium format",
+        ],
+        "plural": [
+            "street portraits", "long exposures", "prime lenses", "Lightroom presets",
+            "drone shots", "city nights", "macro shots", "camera bags", "contact sheets",
+            "film cameras",
         ],
         "adjs": [
             "cinematic", "candid", "dreamy", "sharp", "grainy", "dramatic", "quiet", "luminous",
-        ],
-        "brand": [
-            "Frames", "Lens", "Exposure", "Shutter", "Light",
         ],
     },
     {
@@ -224,17 +242,19 @@ CATEGORIES: list[dict] = [
             "fiction", "sci-fi", "fantasy", "poetry", "book-reviews", "classics", "non-fiction",
             "writing", "mystery", "book-club",
         ],
+        # Singular or mass nouns ("... matters"), then plural ones ("... matter").
         "nouns": [
-            "science fiction", "epic fantasy", "modern poetry", "Russian classics", "crime novels",
-            "memoirs", "short stories", "reading habits", "book clubs", "world-building",
-            "translated fiction", "graphic novels", "first drafts", "literary prizes",
+            "science fiction", "epic fantasy", "modern poetry", "world-building",
+            "translated fiction", "slow reading", "audiobook narration", "literary criticism",
+            "flash fiction", "autofiction",
+        ],
+        "plural": [
+            "Russian classics", "crime novels", "memoirs", "short stories", "reading habits",
+            "book clubs", "graphic novels", "first drafts", "literary prizes", "used bookshops",
         ],
         "adjs": [
             "gripping", "beautiful", "forgotten", "sprawling", "quiet", "unsettling",
             "life-changing", "witty",
-        ],
-        "brand": [
-            "Reads", "Pages", "Library", "Chapter", "Bookshelf",
         ],
     },
 ]
@@ -245,29 +265,52 @@ CROSS_TAGS = [
     "family-friendly", "productivity", "history", "story", "q-and-a", "challenge", "collaboration",
     "explainer",
 ]
+# Titles, sentence case. Placeholders: {noun}/{Noun} (capitalised), {noun2} (another noun of
+# the category), {adj}, {a_adj}/{A_adj} (with "a" or "an"), {n} (a number), and the verb
+# forms that agree with {noun}: {s} ("matter{s}"), {is}/{Is}, {has}. Every title names a
+# {noun}, so titles of different categories never meet (their nouns are disjoint).
 TITLE_TEMPLATES = [
     "{n} {adj} ideas for {noun}",
-    "How I got into {noun}",
     "The {adj} guide to {noun}",
     "{Noun}: what nobody tells you",
-    "Why {noun} matters more than you think",
-    "A {adj} look at {noun}",
-    "{n} mistakes everyone makes with {noun}",
+    "Why {noun} matter{s} more than you think",
+    "{A_adj} look at {noun}",
+    "{n} mistakes to avoid with {noun}",
     "My {adj} approach to {noun}",
-    "{Noun} for beginners: start here",
+    "{Noun} for beginners: where to start",
     "Inside the world of {noun}",
-    "I tried {noun} for 30 days",
     "{Noun} vs {noun2}: an honest comparison",
     "What {noun} taught me about {noun2}",
     "The {adj} side of {noun}",
     "Everything I know about {noun}, in {n} steps",
     "From {noun} to {noun2}",
+    "{Noun}, explained",
+    "{Noun} {is} having a moment",
+    "{Is} {noun} worth the hype?",
+    "{n} things I wish I knew about {noun}",
+    "A love letter to {noun}",
+    "Rethinking {noun}",
+    "{Noun} and {noun2}, side by side",
+    "How to get started with {noun}",
+    "The case for {noun}",
+    "{Noun} on a budget",
+    "Notes on {noun}",
+    "{n} {adj} lessons from {noun}",
+    "A beginner's guide to {noun}",
+    "What I got wrong about {noun}",
+    "The quiet joy of {noun}",
+    "{Noun}: {n} questions answered",
+    "{A_adj} week of {noun}",
+    "Where {noun} {is} heading next",
+    "{Noun} {has} changed, and so have I",
+    "Getting better at {noun} with {noun2}",
 ]
+# Shown before some titles of a type, e.g. "Watch: From ramen to dumplings".
 TYPE_TITLE_PREFIX = {
-    ContentType.BLOG: ["", "", "", "Notes: "],
+    ContentType.BLOG: ["", "", "", "Notes from the field: "],
     ContentType.VIDEO: ["", "", "Watch: ", "Vlog: "],
     ContentType.IMAGE: ["Photo set: ", "Gallery: ", "", "In pictures: "],
-    ContentType.AUDIO: ["Podcast: ", "Episode: ", "", "Listen: "],
+    ContentType.AUDIO: ["Podcast: ", "", "", "Listen: "],
 }
 TYPE_WORD = {
     ContentType.BLOG: "post",
@@ -276,11 +319,11 @@ TYPE_WORD = {
     ContentType.AUDIO: "episode",
 }
 EXCERPT_TEMPLATES = [
-    "A {adj} {kind} about {noun}, with notes on {noun2} and plenty of {tag}.",
+    "{A_adj} {kind} about {noun}, with notes on {noun2} and plenty of {tag}.",
     "Everything you need to know about {noun}, from the basics to {noun2}.",
     "In this {kind} I share what works for {noun}: {adj}, honest and tested.",
     "{Noun} and {noun2}, explained without the jargon.",
-    "A {adj} take on {noun}. Come for the {tag}, stay for the {noun2}.",
+    "{A_adj} take on {noun}. Come for the {tag}, stay for the {noun2}.",
 ]
 BODY_SENTENCES = [
     "This {kind} started with a simple question about {noun}.",
@@ -288,7 +331,7 @@ BODY_SENTENCES = [
     "The trick with {noun} is to keep it {adj} and to be patient.",
     "I spent months on {noun} before it finally clicked.",
     "If you only remember one thing about {noun2}, make it this.",
-    "Here is a {adj} routine for {noun} you can start this weekend.",
+    "Here is {a_adj} routine for {noun} you can start this weekend.",
     "We also compare {noun} with {noun2} and look at the trade-offs.",
     "Readers keep asking about {tag}, so there is a section on it below.",
     "The {adj} details are what make {noun} worth the effort.",
@@ -296,17 +339,35 @@ BODY_SENTENCES = [
     "Thanks to everyone who sent questions about {noun} and {tag}.",
     "Below you will find the tools, the costs and the mistakes to avoid with {noun}.",
 ]
+# People's names. Every account gets a distinct "first last" pair. No first name ends
+# another one and no last name starts another one ("Ana" and "Hana", "Kim" and "Kimura"),
+# so no full name is found inside another, whatever the case.
 FIRST_NAMES = [
-    "Maya", "Liam", "Noah", "Emma", "Olivia", "Aisha", "Kenji", "Sofia", "Lucas", "Amara", "Mateo",
-    "Zoe", "Ivan", "Priya", "Chen", "Fatima", "Hugo", "Lena", "Omar", "Yuki", "Elena", "Jonas",
-    "Nadia", "Tariq", "Ines", "Felix", "Hana", "Diego", "Clara", "Ravi", "Sara", "Leo", "Mila",
-    "Kofi", "Ana", "Theo", "Nora", "Arjun", "Eva", "Samir",
+    "Maya", "Liam", "Noah", "Emma", "Olivia", "Aisha", "Kenji", "Sofia", "Lucas", "Amara",
+    "Mateo", "Zoe", "Ivan", "Priya", "Chen", "Fatima", "Hugo", "Linnea", "Omar", "Yuki", "Elena",
+    "Jonas", "Nadia", "Tariq", "Ines", "Felix", "Hana", "Diego", "Clara", "Ravi", "Sara", "Leo",
+    "Mila", "Kofi", "Theo", "Nora", "Arjun", "Eva", "Samir", "Astrid", "Bruno", "Camille",
+    "Dmitri", "Esme", "Farah", "Gustavo", "Helga", "Isaac", "Jamal", "Keiko", "Lucia", "Marco",
+    "Nikhil", "Oskar", "Paloma", "Quentin", "Rosa", "Soren", "Talia", "Umar", "Vera", "Wen",
+    "Ximena", "Yara", "Zainab", "Adaeze", "Bilal", "Chiara", "Dario", "Emeka", "Freya", "Goran",
+    "Hiro", "Ingrid", "Joaquin", "Kaito", "Leila", "Malik", "Nuno", "Olga", "Pedro", "Rania",
+    "Sven", "Tomas", "Ulla", "Viktor", "Wanjiru", "Yusuf", "Zeynep", "Anouk", "Beatriz",
+    "Cyrus", "Dalia", "Elif", "Fionn", "Greta", "Hamid", "Ilse", "Jules", "Katya", "Lorenzo",
+    "Mirela", "Nkechi", "Otto", "Pilar", "Rafael", "Selin", "Tobias", "Valentina", "Wiebke",
 ]
 LAST_NAMES = [
     "Okafor", "Tanaka", "Garcia", "Smith", "Novak", "Rossi", "Kim", "Haddad", "Silva", "Müller",
     "Dubois", "Patel", "Nguyen", "Johansson", "Kowalski", "Mensah", "Cohen", "Ibrahim", "Costa",
     "Larsen", "Moreau", "Singh", "Yilmaz", "Park", "Fischer", "Lopez", "Adeyemi", "Sato", "Walsh",
-    "Petrov",
+    "Petrov", "Abara", "Bergstrom", "Chowdhury", "Delacroix", "Eriksen", "Ferreira", "Gallagher",
+    "Hoffmann", "Iwasaki", "Jovanovic", "Kaplan", "Lindqvist", "Mahmoud", "Nakamura", "Oyelaran",
+    "Pereira", "Quintero", "Rahman", "Schneider", "Takahashi", "Ueda", "Vasquez", "Wojcik",
+    "Xu", "Yamamoto", "Zhang", "Achebe", "Barros", "Castillo", "Dimitrov", "Esposito", "Fontaine",
+    "Grünewald", "Horvat", "Ionescu", "Jensen", "Kovac", "Lemaire", "Marino", "Nowak", "Olsen",
+    "Popescu", "Quinn", "Romero", "Sorensen", "Tremblay", "Urquhart", "Varga", "Weber", "Yadav",
+    "Zielinski", "Afolabi", "Brennan", "Carvalho", "Demir", "Eklund", "Fujita", "Grant",
+    "Hashemi", "Ito", "Jaramillo", "Khalil", "Lund", "Moreno", "Nilsson", "Ortiz", "Pham",
+    "Ruiz", "Suzuki", "Thorne", "Usman", "Vogel", "Wong", "Young", "Zapata",
 ]
 CITIES = [
     "Lisbon", "Lagos", "Osaka", "Berlin", "Toronto", "Mexico City", "Melbourne", "Nairobi",

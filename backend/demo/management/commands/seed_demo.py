@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_date, parse_datetime
 
-from backend.content.demo import (
+from backend.demo.generator import (
     ADMIN_USERNAME,
     DEMO_CREATOR_USERNAME,
     DEMO_PASSWORD,
@@ -21,11 +22,16 @@ from backend.content.demo import (
 
 
 def _parse_now(value: str) -> datetime:
-    moment = parse_datetime(value)
+    """A date or ISO date-time (UTC unless it says otherwise); CommandError otherwise."""
+    problem = f"--now: expected a date (2025-06-01) or an ISO date-time, got {value!r}"
+    try:
+        moment = parse_datetime(value)
+        day = parse_date(value) if moment is None else None
+    except ValueError as exc:  # well formed but impossible, e.g. 2025-02-30
+        raise CommandError(f"{problem} ({exc})") from None
     if moment is None:
-        day = parse_date(value)
         if day is None:
-            raise CommandError(f"--now: expected a date or ISO date-time, got {value!r}")
+            raise CommandError(problem)
         moment = datetime(day.year, day.month, day.day)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -61,7 +67,6 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--now",
-            type=_parse_now,
             default=None,
             help="End of the history, a date or ISO date-time in UTC (default: today 00:00 UTC).",
         )
@@ -83,10 +88,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        # Parsed here, not by argparse, so a bad value is one line of error, not a traceback.
+        now = _parse_now(options["now"]) if options["now"] else default_now()
         if options["if_empty"] and platform_has_data():
             self.stdout.write("Platform data already present; nothing to do (--if-empty).")
             return
-        now = options["now"] or default_now()
         started = time.perf_counter()
         try:
             counts = seed_demo(
@@ -122,6 +128,8 @@ class Command(BaseCommand):
             "interested_categories",
             "interested_tags",
             "interactions",
+            "impressions",
+            "impression_lists",
             "not_interested",
         ]:
             out.write(f"  {key.replace('_', ' '):<22} {counts.get(key, 0):>10,}")
@@ -132,8 +140,19 @@ class Command(BaseCommand):
         )
         out.write(f"  interactions by kind: {kinds}")
         out.write("Demo accounts (demo data only):")
-        out.write(f"  {DEMO_USERNAME:<8} a reader with history and interests")
-        out.write(f"  {DEMO_CREATOR_USERNAME:<8} a creator with published items")
+        names = dict(
+            get_user_model()
+            .objects.filter(username__in=[DEMO_USERNAME, DEMO_CREATOR_USERNAME])
+            .values_list("username", "first_name")
+        )
+        out.write(
+            f"  {DEMO_USERNAME:<8} {names.get(DEMO_USERNAME, '')}, "
+            "a reader with history and interests"
+        )
+        out.write(
+            f"  {DEMO_CREATOR_USERNAME:<8} {names.get(DEMO_CREATOR_USERNAME, '')}, "
+            "a creator with published items and an audience"
+        )
         if options["admin"]:
             out.write(f"  {ADMIN_USERNAME:<8} a superuser for /admin/")
         out.write(f"  password: {DEMO_PASSWORD}")

@@ -1,0 +1,232 @@
+"""Stage 5: exposures (which reader met which item, when, on what) and the feedback funnel.
+
+Each exposure happens after the item's publication and the reader's sign-up, mostly soon
+after publication, at a local hour drawn from a weekday or weekend curve, and runs a
+funnel: a view, then a click and a dwell (milliseconds), then like / save / share /
+comment when the item fits the reader's taste, or skip / dislike / hide when it does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from backend.content.bulk import bulk_insert, indexes_dropped
+from backend.demo.items import Items
+from backend.demo.plan import DAY, DemoPlan
+from backend.demo.readers import TIMEZONE_NAMES, Readers
+from backend.demo.sampling import (
+    GroupSampler,
+    categorical,
+    rowwise_categorical,
+    sigmoid,
+    timezone_offsets,
+)
+from backend.demo.taxonomy import Taxonomy
+from backend.demo.vocabulary import (
+    DEVICE_SHARE,
+    DEVICES,
+    DWELL_MEDIAN_MS,
+    HOURS_WEEKDAY,
+    HOURS_WEEKEND,
+)
+from backend.interactions.models import Interaction
+
+__all__ = ["KINDS", "Exposures", "Feedback", "affinity", "build_interactions"]
+
+# Interaction kinds by index, in funnel order.
+KINDS = ["view", "click", "dwell", "like", "save", "share", "comment", "skip", "dislike", "hide"]
+# Share of exposures that are exploration: a popular item, not chosen for taste.
+EXPLORATION = 0.12
+
+
+@dataclass(frozen=True)
+class Exposures:
+    """One per (reader, item) met: reader and item indices, the view's time."""
+
+    user: np.ndarray
+    item: np.ndarray
+    time: np.ndarray
+    explored: np.ndarray  # an exploration exposure, not a personal pick
+
+
+@dataclass(frozen=True)
+class Feedback:
+    exposures: Exposures
+    # Every interaction written: reader and item indices, KINDS index, Unix seconds.
+    user: np.ndarray
+    item: np.ndarray
+    kind: np.ndarray
+    time: np.ndarray
+    counts: dict[str, int]
+
+
+def affinity(readers: Readers, items: Items, user: np.ndarray, item: np.ndarray) -> np.ndarray:
+    """How well items fit readers: category taste, tag affinity, type preference."""
+    cat = np.log(readers.taste[user, items.category[item]] + 0.01)
+    tags = items.tags[item]
+    tag_score = np.where(
+        tags >= 0, readers.tag_affinity[user[..., None], np.maximum(tags, 0)], 0.0
+    ).sum(axis=-1)
+    typ = np.log(readers.type_preference[user, items.type[item]] + 0.05)
+    return 0.6 * cat + 1.2 * tag_score + 0.5 * typ
+
+
+def _choose(rng, taxonomy: Taxonomy, items: Items, readers: Readers, n_creators: int):
+    """Which items each reader meets: from a favourite creator, by taste, or exploring."""
+    user = np.repeat(np.arange(len(readers)), readers.activity)
+    n = len(user)
+    by_category = GroupSampler(items.category, items.popularity, taxonomy.n_categories)
+    by_creator = GroupSampler(items.creator, items.popularity, n_creators)
+    source = rng.random(n)
+    explored = source < EXPLORATION
+    cat = np.where(
+        explored,
+        categorical(rng, taxonomy.category_pop, n),
+        rowwise_categorical(rng, readers.taste[user]),
+    )
+    k = 5
+    cand = by_category.sample(rng, np.repeat(cat, k)).reshape(n, k)
+    valid = cand >= 0
+    cand = np.where(valid, cand, 0)
+    gumbel = -np.log(-np.log(rng.random((n, k))))
+    logit = affinity(readers, items, user[:, None], cand)
+    item = cand[np.arange(n), np.argmax(np.where(valid, logit + gumbel, -np.inf), axis=1)]
+    item = np.where(explored, cand[:, 0], item)
+    from_fav = by_creator.sample(rng, readers.favourite_creators[user, rng.integers(0, 3, n)])
+    use_fav = (source > 0.80) & (from_fav >= 0)
+    item = np.where(use_fav, from_fav, item)
+    ok = (valid.any(axis=1) | use_fav) & ~items.draft[item]
+    user, item, explored = user[ok], item[ok], explored[ok]
+    # One exposure per (user, item): repeats fold into the first.
+    _, first = np.unique(user * len(items) + item, return_index=True)
+    first.sort()
+    return user[first], item[first], explored[first]
+
+
+def _when(rng, plan: DemoPlan, items: Items, readers: Readers, user, item, offsets, first_day):
+    """After publication and sign-up, mostly soon after publication, at a local hour from
+    the weekday or weekend curve shifted by the reader's chronotype."""
+    n, n_days = len(user), offsets.shape[1]
+    base = np.maximum(items.published[item], readers.joined[user])
+    span = np.maximum(plan.now_s - base, 1).astype(np.float64)
+    mean = 6.0 * DAY
+    soon = -mean * np.log1p(-rng.random(n) * (1.0 - np.exp(-span / mean)))
+    later = rng.random(n) * span
+    t = base + np.where(rng.random(n) < 0.7, soon, later).astype(np.int64)
+    tz = readers.timezone[user]
+    day_idx = np.clip(t // DAY - first_day, 0, n_days - 1)
+    local_day = (t + offsets[tz, day_idx]) // DAY
+    weekend = ((local_day + 3) % 7) >= 5
+    hour = np.where(weekend, categorical(rng, HOURS_WEEKEND, n), categorical(rng, HOURS_WEEKDAY, n))
+    hour = (hour + readers.chronotype[user]) % 24
+    t = local_day * DAY + hour * 3600 + rng.integers(0, 3600, n) - offsets[tz, day_idx]
+    t = np.where(t < base, t + DAY, t)
+    t = np.where(t > plan.now_s, t - DAY, t)
+    return np.clip(t, base, plan.now_s)
+
+
+def _weekday_rhythm(rng, taxonomy, items, user, item, t, weekday) -> np.ndarray:
+    """Leisure categories gain at weekends, work-ish ones on weekdays (a keep mask)."""
+    lean = taxonomy.category_weekend[items.category[item]]
+    keep = np.where(weekday >= 5, 0.55 + 0.45 * lean, 1.0 - 0.35 * lean)
+    keep = np.where(user == 0, 1.0, keep)
+    return rng.random(len(user)) < keep
+
+
+def _devices(rng, readers: Readers, user, local_hour, local_weekday) -> np.ndarray:
+    """The reader's usual device mostly; desktops in office hours, tablets at night."""
+    n = len(user)
+    device = np.where(rng.random(n) < 0.7, readers.device[user], categorical(rng, DEVICE_SHARE, n))
+    office = (local_weekday < 5) & (local_hour >= 9) & (local_hour <= 17)
+    device = np.where(office & (rng.random(n) < 0.25), 1, device)
+    return np.where((local_hour >= 21) & (rng.random(n) < 0.12), 2, device)
+
+
+def _funnel(rng, readers: Readers, items: Items, user, item, t):
+    """(kind, happened mask, time, value) per KINDS entry, driven by fit and quality."""
+    n = len(user)
+    aff = affinity(readers, items, user, item)
+    z = (aff - aff.mean()) / (aff.std() + 1e-9)
+    q = items.quality[item]
+    r = rng.random((n, 8))
+    click = r[:, 0] < sigmoid(-0.5 + 1.3 * z + 0.3 * q)
+    dislike = r[:, 1] < sigmoid(-3.4 - 1.6 * z - 0.3 * q)
+    kept = click & ~dislike
+    like = kept & (r[:, 2] < sigmoid(-1.2 + 1.2 * z + 0.5 * q))
+    save = kept & (r[:, 3] < sigmoid(-2.8 + 1.0 * z))
+    share = kept & (r[:, 4] < sigmoid(-3.6 + 0.8 * z + 0.5 * q))
+    comment = click & (r[:, 5] < sigmoid(-3.7 + 0.6 * z + 0.3 * q))
+    skip = ~click & (r[:, 6] < sigmoid(-0.9 - 1.4 * z))
+    hide = ~click & (r[:, 7] < sigmoid(-4.0 - 1.6 * z))
+    dwell_ms = DWELL_MEDIAN_MS[items.type[item]] * np.exp(0.45 * z + rng.normal(0.0, 0.6, n))
+    skip_ms = rng.uniform(600, 4000, n)
+    t_click = t + rng.integers(2, 25, n)
+    t_dwell = t_click + (dwell_ms // 1000).astype(np.int64)
+    t_react = t_dwell + rng.integers(1, 30, n)
+    t_neg = t + rng.integers(3, 40, n)
+    every = np.ones(n, bool)
+    return [
+        (every, t, None),
+        (click, t_click, None),
+        (click, t_dwell, np.round(dwell_ms)),
+        (like, t_react, None),
+        (save, t_react + 2, None),
+        (share, t_react + 5, None),
+        (comment, t_react + 40, None),
+        (skip, t + (skip_ms // 1000).astype(np.int64), np.round(skip_ms)),
+        (dislike, np.where(click, t_react, t_neg), None),
+        (hide, t_neg + 1, None),
+    ]
+
+
+def _events(plan: DemoPlan, parts) -> tuple[np.ndarray, ...]:
+    """Flatten the funnel into rows in time order, as they would have arrived."""
+    idx, kinds, times, values = [], [], [], []
+    for k, (mask, when, value) in enumerate(parts):
+        rows = np.flatnonzero(mask)
+        idx.append(rows)
+        kinds.append(np.full(len(rows), k, dtype=np.int8))
+        times.append(when[rows])
+        values.append(value[rows] if value is not None else np.full(len(rows), np.nan))
+    idx, kinds = np.concatenate(idx), np.concatenate(kinds)
+    when, value = np.minimum(np.concatenate(times), plan.now_s), np.concatenate(values)
+    order = np.lexsort((kinds, idx, when))
+    return idx[order], kinds[order], when[order], value[order]
+
+
+def build_interactions(
+    plan: DemoPlan, taxonomy: Taxonomy, items: Items, readers: Readers
+) -> Feedback:
+    rng = plan.rng("interactions")
+    user, item, explored = _choose(rng, taxonomy, items, readers, int(items.creator.max()) + 1)
+    first_day = plan.start_s // DAY - 2
+    offsets = timezone_offsets(TIMEZONE_NAMES, first_day, plan.days + 5)
+    t = _when(rng, plan, items, readers, user, item, offsets, first_day)
+    tz = readers.timezone[user]
+    local = t + offsets[tz, np.clip(t // DAY - first_day, 0, offsets.shape[1] - 1)]
+    ok = _weekday_rhythm(rng, taxonomy, items, user, item, t, ((local // DAY) + 3) % 7)
+    user, item, explored, t, tz, local = (a[ok] for a in (user, item, explored, t, tz, local))
+    local_hour, local_weekday = (local // 3600) % 24, ((local // DAY) + 3) % 7
+    device = _devices(rng, readers, user, local_hour, local_weekday)
+    idx, kinds, when, value = _events(plan, _funnel(rng, readers, items, user, item, t))
+    with indexes_dropped(Interaction):
+        bulk_insert(
+            Interaction,
+            {
+                "user_id": readers.ids[user[idx]],
+                "item_id": items.ids[item[idx]],
+                "kind": [KINDS[k] for k in kinds.tolist()],
+                "value": [None if v != v else float(v) for v in value.tolist()],
+                "device": [DEVICES[d] for d in device[idx].tolist()],
+                "client_timezone": [TIMEZONE_NAMES[z] for z in tz[idx].tolist()],
+                "local_hour": local_hour[idx],
+                "occurred_at": plan.times(when),
+            },
+            desc="interactions",
+            progress=plan.progress,
+        )
+    counts = {f"interactions_{k}": int((kinds == i).sum()) for i, k in enumerate(KINDS)}
+    counts["interactions"] = len(idx)
+    return Feedback(Exposures(user, item, t, explored), user[idx], item[idx], kinds, when, counts)
