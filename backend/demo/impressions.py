@@ -224,4 +224,5 @@ def build_impressions(
             desc="impressions",
             progress=plan.progress,
         )
-    return {"impressions": written, "impression_lists": n_lists}
+    # A list whose places found no item published by then is not written.
+    return {"impressions": written, "impression_lists": len(np.unique(served.list))}

@@ -143,7 +143,8 @@ def _titles(rng: np.random.Generator, choice: TitleChoice, category, ctype) -> l
         title = TITLE_TEMPLATES[choice.template[i]].format(**words)
         if choice.part[i]:
             title += f" (part {choice.part[i] + 1})"
-        prefix = TYPE_TITLE_PREFIX[TYPES[ctype[i]]][prefix_pick[i]]
+        # One colon to a title at most: "Watch: Ramen: what nobody tells you" reads badly.
+        prefix = "" if ": " in title else TYPE_TITLE_PREFIX[TYPES[ctype[i]]][prefix_pick[i]]
         titles.append((prefix + title)[:200])
     return unique_titles(titles)
 

@@ -300,14 +300,13 @@ TITLE_TEMPLATES = [
     "What I got wrong about {noun}",
     "The quiet joy of {noun}",
     "{Noun}: {n} questions answered",
-    "{A_adj} week of {noun}",
     "Where {noun} {is} heading next",
     "{Noun} {has} changed, and so have I",
     "Getting better at {noun} with {noun2}",
 ]
 # Shown before some titles of a type, e.g. "Watch: From ramen to dumplings".
 TYPE_TITLE_PREFIX = {
-    ContentType.BLOG: ["", "", "", "Notes from the field: "],
+    ContentType.BLOG: ["", "", "", "Essay: "],
     ContentType.VIDEO: ["", "", "Watch: ", "Vlog: "],
     ContentType.IMAGE: ["Photo set: ", "Gallery: ", "", "In pictures: "],
     ContentType.AUDIO: ["Podcast: ", "", "", "Listen: "],

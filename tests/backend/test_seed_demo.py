@@ -12,7 +12,7 @@ from django.db.models import Count, F
 
 from backend.content.models import Category, ContentItem, Creator, Tag
 from backend.demo.generator import DEMO_PASSWORD, DemoDataExists, seed_demo
-from backend.interactions.models import NEGATIVE_KINDS, Interaction, NotInterested
+from backend.interactions.models import NEGATIVE_KINDS, Impression, Interaction, NotInterested
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,13 @@ def fingerprint() -> dict[str, list]:
     return {
         "users": list(
             User.objects.order_by("username").values_list(
-                "username", "password", "first_name", "date_joined", "accent_color", "font_size"
+                "username",
+                "password",
+                "first_name",
+                "last_name",
+                "date_joined",
+                "accent_color",
+                "font_size",
             )
         ),
         "interests": sorted(
@@ -64,6 +70,17 @@ def fingerprint() -> dict[str, list]:
                 "client_timezone",
                 "local_hour",
                 "occurred_at",
+            )
+        ),
+        "impressions": sorted(
+            Impression.objects.values_list(
+                "user__username",
+                "item__title",
+                "position",
+                "method",
+                "model_version",
+                "request_id",
+                "shown_at",
             )
         ),
         "not_interested": sorted(
@@ -104,7 +121,9 @@ def test_demo_accounts_authenticate_and_have_history():
     creator_user = authenticate(username="creator", password=DEMO_PASSWORD)
     assert demo is not None and creator_user is not None
     assert authenticate(username="demo", password="wrong") is None
-    assert demo.interactions.count() >= 100
+    # 200 items, popular ones met again and again: a few dozen distinct ones at least.
+    assert demo.interactions.count() >= 60
+    assert demo.impressions.count() > demo.interactions.filter(kind="view").count()
     assert demo.interested_tags.exists() and demo.interested_categories.exists()
     assert not demo.is_creator and creator_user.is_creator
     assert not demo.is_staff and not creator_user.is_staff
@@ -115,6 +134,26 @@ def test_demo_accounts_authenticate_and_have_history():
     # Ordinary generated accounts cannot log in.
     other = get_user_model().objects.exclude(username__in=["demo", "creator"]).first()
     assert not other.has_usable_password()
+
+
+def test_every_account_has_its_own_name():
+    seed_demo(seed=7, **SIZES)
+    User = get_user_model()
+    names = list(User.objects.values_list("first_name", "last_name"))
+    assert len(set(names)) == len(names) == 70
+    assert all(first and last for first, last in names)
+    displays = list(Creator.objects.values_list("display_name", flat=True))
+    assert len(set(displays)) == len(displays)
+    demo, creator = User.objects.get(username="demo"), User.objects.get(username="creator")
+    assert "Demo" not in (demo.first_name, creator.first_name)
+    assert creator.creator_profile.display_name == f"{creator.first_name} {creator.last_name}"
+
+
+def test_items_have_unique_titles_and_no_outside_images():
+    seed_demo(seed=7, **SIZES)
+    titles = list(ContentItem.objects.values_list("title", flat=True))
+    assert len(set(titles)) == len(titles)
+    assert set(ContentItem.objects.values_list("image_url", flat=True)) == {""}
 
 
 def test_feedback_is_realistic():
@@ -206,6 +245,7 @@ def test_command_flush_replaces_data_and_admin_is_optional():
 def test_command_rejects_bad_options():
     with pytest.raises(CommandError):
         call_command("seed_demo", "--users=0", verbosity=0)
-    with pytest.raises(CommandError, match="--now"):
-        call_command("seed_demo", "--now=yesterday", verbosity=0)
+    for bad in ["yesterday", "2025-02-30", "2025-06-01T25:00"]:
+        with pytest.raises(CommandError, match="--now"):
+            call_command("seed_demo", f"--now={bad}", verbosity=0)
     assert not ContentItem.objects.exists()
