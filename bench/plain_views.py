@@ -10,6 +10,7 @@ from asgiref.sync import sync_to_async
 from django.http import HttpRequest, JsonResponse
 
 from backend.content import services as content_services
+from backend.content.covers import cover_url
 
 
 def _items_page(first: int) -> list[dict]:
@@ -24,7 +25,7 @@ def _items_page(first: int) -> list[dict]:
             "type": item.type,
             "title": item.title,
             "excerpt": item.excerpt,
-            "imageUrl": item.image_url,
+            "imageUrl": cover_url(item.pk, item.image_url),
             "publishedAt": item.published_at.isoformat(),
             "creator": {"id": item.creator_id, "displayName": item.creator.display_name},
             "category": {"name": item.category.name} if item.category else None,
@@ -72,7 +73,7 @@ def _dashboard(user, first: int) -> dict:
                         "type": items[rec.item_id].type,
                         "title": items[rec.item_id].title,
                         "excerpt": items[rec.item_id].excerpt,
-                        "imageUrl": items[rec.item_id].image_url,
+                        "imageUrl": cover_url(rec.item_id, items[rec.item_id].image_url),
                         "creator": {
                             "id": items[rec.item_id].creator_id,
                             "displayName": items[rec.item_id].creator.display_name,
