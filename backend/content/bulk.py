@@ -213,5 +213,11 @@ def indexes_dropped(model: type[Model]) -> Iterator[None]:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     yield
     with connection.cursor() as cursor:
+        if indexes and connection.vendor == "postgresql":
+            # PostgreSQL builds no index over rows whose deferred foreign-key checks are
+            # still pending: run the checks now (they would run at commit anyway).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _, statement in indexes:
             cursor.execute(statement)
+        if indexes and connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
