@@ -378,7 +378,7 @@ def _fresh_database(phases: list[Phase], env: dict[str, str], url: str | None) -
     python = sys.executable
     _run_child(phases, "migrate", [python, "manage.py", "migrate", "--no-input", "-v", "0"], env)
     if url:  # a given database must be empty: the figures are for this split alone
-        probe = "from backend.content.demo import platform_has_data as p; print(int(p()))"
+        probe = "from backend.demo.generator import platform_has_data as p; print(int(p()))"
         done = subprocess.run(
             [python, "manage.py", "shell", "-c", probe], cwd=ROOT, env=env, capture_output=True
         )
