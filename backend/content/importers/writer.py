@@ -27,11 +27,11 @@ from backend.content.bulk import (
     refresh_statistics,
     reset_sequences,
 )
-from backend.content.platform import flush_platform_data, unusable_passwords
 from backend.content.importers.checks import check_dataset
 from backend.content.importers.dataset import Dataset, DatasetError
 from backend.content.importers.reading import read_dataset
 from backend.content.models import Category, ContentItem, ContentType, Creator, Tag
+from backend.content.platform import flush_platform_data, unusable_passwords
 from backend.interactions.models import Interaction, InteractionKind
 
 __all__ = ["import_dataset", "write_dataset"]
