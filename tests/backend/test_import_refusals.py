@@ -13,10 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from backend.content.importers import DatasetError, import_dataset, read_dataset
+from backend.content.importers import DatasetError, import_dataset, read_dataset, write_dataset
 from tests.backend.test_import_dataset import (
     ITEMS_TSV,
     MOVIES_CSV,
@@ -214,6 +215,20 @@ def test_a_refusal_shows_the_first_ten_bad_rows_and_counts_the_rest(tmp_path: Pa
     text = str(error)
     assert text.startswith("Refused ratings.csv: 16 bad rows; nothing was written.")
     assert text.endswith("... and 6 more")
+    assert platform_rows() == (0, 0, 0, 0, 0)
+
+
+def test_the_writer_checks_a_dataset_whoever_built_it(tmp_path: Path) -> None:
+    dataset = read_dataset(write(tmp_path / "ok", movielens()))
+    dataset.times = dataset.times.astype(np.float64)
+    dataset.times[0] = np.inf
+    dataset.titles[1] = "Jumanji\x00"
+    with pytest.raises(DatasetError) as refused:
+        write_dataset(dataset, flush=True)
+    assert [str(p) for p in refused.value.problems] == [
+        r"movies.csv line 3: title 'Jumanji\x00' contains a NUL character",
+        "ratings.csv line 2: time inf is not a finite number",
+    ]
     assert platform_rows() == (0, 0, 0, 0, 0)
 
 
