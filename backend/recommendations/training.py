@@ -29,10 +29,32 @@ class TrainingError(Exception):
 
 
 @dataclass(frozen=True)
+class BestValidation:
+    """The best validation score the trainer saw, and where (epoch 0: the spectral start;
+    fractions: an evaluation within an epoch)."""
+
+    metric: str
+    value: float
+    epoch: float
+
+
+@dataclass(frozen=True)
 class TrainingOutcome:
     run: TrainingRun
     version: ModelVersion
     decision: PromotionDecision
+    epochs_run: int = 0
+    epochs_planned: int = 0
+    best: BestValidation | None = None
+
+
+def best_validation(history: list[dict[str, float]], metric: str) -> BestValidation | None:
+    """The first evaluation with the highest ``metric`` in the trainer's history."""
+    scored = [h for h in history if metric in h]
+    if not scored:
+        return None
+    top = max(scored, key=lambda h: h[metric])  # max keeps the first of equals
+    return BestValidation(metric, float(top[metric]), float(top["epoch"]))
 
 
 def run_training(
@@ -91,7 +113,14 @@ def run_training(
     logger.info("trained %s: %s", name, decision.reason)
     if decision.promoted and build_atlas:
         _prepare_atlas(version)
-    return TrainingOutcome(run=run, version=version, decision=decision)
+    return TrainingOutcome(
+        run=run,
+        version=version,
+        decision=decision,
+        epochs_run=result.epochs_run,
+        epochs_planned=config.epochs,
+        best=best_validation(result.history, f"recall@{config.topn}"),
+    )
 
 
 def _prepare_atlas(version: ModelVersion) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from backend.demo.generator import seed_demo
 from backend.interactions.models import Interaction, InteractionKind
 from backend.recommendations.export import KIND_WEIGHTS, export_platform
 from backend.recommendations.models import ModelVersion, TrainingRun
+from backend.recommendations.training import BestValidation, best_validation
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +68,15 @@ def test_train_gnn_end_to_end(platform: None, tmp_path: Path, capsys) -> None:
     published = ContentItem.objects.exclude(published_at=None)  # drafts are not recommendable
     out = capsys.readouterr().out
     assert "Promoted:" in out and "recall@20" in out
+    # How far fine-tuning went and its best validation score, whether it ran to the end.
+    epochs = re.search(
+        r"^Trained (\d+) of 3 epochs; best validation recall@20 (\d\.\d{4}) "
+        r"at (the spectral start|epoch [\d.]+)$",
+        out,
+        re.MULTILINE,
+    )
+    assert epochs is not None, out
+    assert 1 <= int(epochs.group(1)) <= 3
     version = ModelVersion.objects.get(is_active=True)
     run = version.training_run
     assert run.status == TrainingRun.Status.SUCCEEDED
@@ -103,3 +114,16 @@ def test_train_gnn_rejects_bad_options(tmp_path: Path) -> None:
         call_command("train_gnn", *FAST, "--holdout", "1.5", "--artifact-dir", str(tmp_path))
     with pytest.raises(CommandError):
         call_command("train_gnn", "--epochs", "0")
+
+
+def test_best_validation_is_the_first_highest_evaluation() -> None:
+    history = [
+        {"epoch": 0, "seconds": 0.1, "recall@20": 0.10},
+        {"epoch": 0.5, "seconds": 0.2, "recall@20": 0.14},
+        {"epoch": 1, "seconds": 0.3, "loss": 0.6},  # an epoch's loss, no evaluation
+        {"epoch": 1.5, "seconds": 0.4, "recall@20": 0.14},
+        {"epoch": 2, "seconds": 0.5, "recall@20": 0.12},
+    ]
+    assert best_validation(history, "recall@20") == BestValidation("recall@20", 0.14, 0.5)
+    assert best_validation(history, "recall@10") is None
+    assert best_validation([], "recall@20") is None

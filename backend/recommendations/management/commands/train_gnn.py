@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 import gnn
 from backend.recommendations.export import ExportError
 from backend.recommendations.models import ModelVersion
-from backend.recommendations.training import TrainingError, run_training
+from backend.recommendations.training import TrainingError, TrainingOutcome, run_training
 
 
 def positive_int(value: str) -> int:
@@ -26,6 +26,17 @@ def positive_float(value: str) -> float:
     if number <= 0:
         raise ValueError
     return number
+
+
+def epochs_line(outcome: TrainingOutcome) -> str:
+    """How far fine-tuning went, and its best validation score: the line that tells a
+    progress bar ending short of its total from one that ran to the end."""
+    line = f"Trained {outcome.epochs_run} of {outcome.epochs_planned} epochs"
+    if outcome.best is not None:
+        best = outcome.best
+        where = "the spectral start" if best.epoch == 0 else f"epoch {round(best.epoch, 2):g}"
+        line += f"; best validation {best.metric} {best.value:.4f} at {where}"
+    return line
 
 
 class Command(BaseCommand):
@@ -105,6 +116,7 @@ class Command(BaseCommand):
             f"Training run {run.pk}: {run.num_users} users, {run.num_items} items, "
             f"{run.num_interactions} user-item pairs"
         )
+        self.stdout.write(epochs_line(outcome))
         self.stdout.write("Validation metrics: " + json.dumps(run.metrics, sort_keys=True))
         self.stdout.write(f"Artifact: {outcome.version.path}")
         style = self.style.SUCCESS if outcome.decision.promoted else self.style.WARNING
