@@ -41,6 +41,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -348,16 +349,47 @@ def _unpickle(blob: bytes) -> Entry | None:
     return entry if isinstance(entry, Entry) else None
 
 
+# The database checks run on threads of their own, each keeping its connection: taking one
+# from the pool (or opening a SQLite file) per check cost more than the check. Two threads:
+# at most two connections per process.
+_CHECK_THREADS = 2
+_checks = ThreadPoolExecutor(max_workers=_CHECK_THREADS, thread_name_prefix="lupi-edge-check")
+_checks_used = False
+
+
+def close_check_connections() -> None:
+    """Close the check threads' database connections (tests, before the database goes)."""
+    global _checks_used
+    if not _checks_used:
+        return
+    import threading
+
+    from django.db import connection
+
+    # One task per thread: each waits at the barrier until all run, so no thread takes two.
+    barrier = threading.Barrier(_CHECK_THREADS)
+
+    def close() -> None:
+        connection.close()
+        barrier.wait(timeout=10)
+
+    for future in [_checks.submit(close) for _ in range(_CHECK_THREADS)]:
+        future.result(timeout=15)
+    _checks_used = False
+
+
 async def _signed_in(entry: Entry, session_key: str) -> bool:
     """The database's word that the session and its account are as they were; a database
     that cannot answer is a no (Django answers instead)."""
-    from asgiref.sync import sync_to_async
+    import asyncio
 
     from backend.accounts.sessions import still_signed_in
 
+    global _checks_used
+    _checks_used = True
     try:
-        return await sync_to_async(still_signed_in, thread_sensitive=False)(
-            session_key, entry.user_id, entry.auth_hash
+        return await asyncio.get_running_loop().run_in_executor(
+            _checks, still_signed_in, session_key, entry.user_id, entry.auth_hash
         )
     except Exception as exc:
         logger.warning("response edge: cannot check the session (%s); passing it on", exc)

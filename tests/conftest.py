@@ -20,3 +20,13 @@ def _private_var_dirs(settings, tmp_path_factory):
     base = tmp_path_factory.mktemp("var")
     settings.LUPI_ARTIFACT_DIR = base / "models"
     settings.LUPI_ATLAS_DIR = base / "atlas"
+
+
+@pytest.fixture(autouse=True)
+def _close_edge_check_connections():
+    # The response edge checks sessions on threads that keep their database connection; a
+    # test database cannot be flushed or dropped under them.
+    yield
+    from backend.edge import close_check_connections
+
+    close_check_connections()
