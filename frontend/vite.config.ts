@@ -29,5 +29,7 @@ export default defineConfig(({ command }) => ({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
+    // A ceiling, not a wait: component tests take a second alone, far longer on a busy machine.
+    testTimeout: 30_000,
   },
 }));

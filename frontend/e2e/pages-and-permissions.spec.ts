@@ -72,6 +72,11 @@ test.describe("preferences", () => {
     const pressed = await chip.getAttribute("aria-pressed");
     await chip.click();
     await expect(chip).toHaveAttribute("aria-pressed", pressed === "true" ? "false" : "true");
+    // The count under the picker says "1 category", not "1 categories".
+    const chosen = await page.getByRole("group", { name: "Categories" }).locator('[aria-pressed="true"]').count();
+    await expect(page.getByText(/\d+ categor(y|ies), \d+ tags?/)).toContainText(
+      chosen === 1 ? "1 category," : `${chosen} categories,`,
+    );
     await prefs.saveInterests.click();
     await expect(page.getByText(/· saved/)).toBeVisible();
     await page.reload();

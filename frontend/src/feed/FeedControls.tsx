@@ -1,3 +1,4 @@
+import { plural } from "../lib/format";
 import { useEffect, useState } from "react";
 import { CatalogueFilters, type Catalogue } from "../components/CatalogueFilters";
 import { DIVERSITY_DEFAULT, HALF_LIFE_CHOICES, HALF_LIFE_DEFAULT, type FeedSettings } from "./feedState";
@@ -31,12 +32,14 @@ export function FeedControls({
       onType={(type) => onChange({ ...settings, type: type as FeedSettings["type"] })}
       onCategory={(categoryId) => onChange({ ...settings, categoryId })}
     >
-      <label>
+      {/* htmlFor: otherwise the label would name its first labelable child, the <output>. */}
+      <label htmlFor="diversity-knob">
         <span>
-          Diversity <output>{Math.round(diversity * 100)}%</output>
+          Diversity knob <output>{Math.round(diversity * 100)}%</output>
         </span>
         <input
           type="range"
+          id="diversity-knob"
           name="diversity"
           min={0}
           max={1}
@@ -55,7 +58,7 @@ export function FeedControls({
         >
           {HALF_LIFE_CHOICES.map((d) => (
             <option key={d} value={d}>
-              {d === 1 ? "1 day" : `${d} days`}
+              {plural(d, "day")}
             </option>
           ))}
         </select>

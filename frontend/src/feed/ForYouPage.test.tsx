@@ -53,6 +53,11 @@ describe("For you", () => {
     expect(cards).toHaveLength(3);
     expect(within(cards[0]).getByText("Tagged #jazz, which you follow")).toBeInTheDocument();
     expect(within(cards[0]).getByRole("note")).toHaveTextContent("Score 0.890");
+    // The knob and the measured diversity are told apart; the model version is not shown.
+    const meta = screen.getByRole("list", { name: "About this list" });
+    expect(meta).toHaveTextContent("Measured list diversity 50%");
+    expect(meta).not.toHaveTextContent("v1");
+    expect(screen.getByRole("slider", { name: /Diversity knob/ })).toHaveValue("0.3");
 
     await userEvent.click(within(cards[1]).getByRole("button", { name: /Hide/ }));
     expect(screen.queryByText("Second")).not.toBeInTheDocument();

@@ -36,7 +36,6 @@ const ForYouQuery = graphql(`
     dashboard {
       recommendations(first: $first, filters: $filters, knobs: $knobs) {
         method
-        modelVersion
         diversity
         cached
         items {

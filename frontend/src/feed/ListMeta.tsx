@@ -7,12 +7,15 @@ const METHOD_TEXT: Record<string, string> = {
   FALLBACK: "Trending (model unavailable)",
 };
 
-/** How the list was made: method, model version, diversity, cache. */
+/**
+ * How the list was made: method, the diversity measured on it, cache. The model version is
+ * left to the Model page: to a reader it is noise.
+ */
 export function ListMeta({
   list,
   updating,
 }: {
-  list: { method: string; modelVersion: string; diversity: number; cached: boolean };
+  list: { method: string; diversity: number; cached: boolean };
   updating: boolean;
 }) {
   return (
@@ -20,8 +23,9 @@ export function ListMeta({
       <li className="badge badge--method" data-testid="list-method" title={`method: ${list.method}`}>
         {METHOD_TEXT[list.method] ?? list.method}
       </li>
-      {list.modelVersion && <li title="Model version">model {list.modelVersion}</li>}
-      <li title="Mean pairwise distance of the items">diversity {formatRate(list.diversity)}</li>
+      <li title="Mean pairwise distance between the items' embeddings: what the diversity knob asked for, as achieved">
+        Measured list diversity {formatRate(list.diversity)}
+      </li>
       {list.cached && <li>cached</li>}
       {updating && <li aria-live="polite">updating…</li>}
     </ul>

@@ -5,6 +5,7 @@ import { EmptyState, ErrorMessage, Loading } from "../components/Status";
 import { useSession } from "../session/SessionContext";
 import { formatCount, formatDate, formatRate, titleCase } from "../lib/format";
 import { formatDwell, formatGrowth, WINDOWS } from "./insightsData";
+import { MetricCards } from "../components/MetricCards";
 import { TrendChart } from "./TrendChart";
 import { ShareBars } from "./ShareBars";
 import { useTitle } from "../lib/useTitle";
@@ -149,24 +150,18 @@ export default function InsightsPage() {
       {!insights && fetching && <Loading label="Counting views, likes and clicks…" />}
       {insights && (
         <>
-          <dl className="totals" aria-label="Totals">
-            {(
-              [
-                ["Views", formatCount(insights.totals.views)],
-                ["Likes", formatCount(insights.totals.likes)],
-                ["Impressions", formatCount(insights.totals.impressions)],
-                ["CTR", formatRate(insights.totals.ctr)],
-                ["Avg. dwell", formatDwell(insights.totals.dwellMs)],
-                ["Audience", formatCount(insights.totals.audienceSize)],
-                ["Items", formatCount(insights.totals.items)],
-              ] as const
-            ).map(([label, value]) => (
-              <div key={label} className="card">
-                <dt>{label}</dt>
-                <dd>{value}</dd>
-              </div>
-            ))}
-          </dl>
+          <MetricCards
+            label="Totals"
+            figures={[
+              ["Views", formatCount(insights.totals.views)],
+              ["Likes", formatCount(insights.totals.likes)],
+              ["Impressions", formatCount(insights.totals.impressions)],
+              ["CTR", formatRate(insights.totals.ctr)],
+              ["Avg. dwell", formatDwell(insights.totals.dwellMs)],
+              ["Audience", formatCount(insights.totals.audienceSize)],
+              ["Items", formatCount(insights.totals.items)],
+            ]}
+          />
 
           {insights.written.length > 0 && (
             <section className="card panel" aria-labelledby="written-title">

@@ -1,3 +1,4 @@
+import { plural } from "../lib/format";
 import { Chart } from "react-chartjs-2";
 import { cssVar, withAlpha } from "../charts/setup";
 import { trendSeries, type DailyPointLike } from "./insightsData";
@@ -6,7 +7,7 @@ import { trendSeries, type DailyPointLike } from "./insightsData";
 export function TrendChart({ points }: { points: DailyPointLike[] }) {
   const s = trendSeries(points);
   const accent = cssVar("--accent", "#1f9cee");
-  const summary = `${s.views.reduce((a, b) => a + b, 0)} views over ${s.labels.length} days`;
+  const summary = `${plural(s.views.reduce((a, b) => a + b, 0), "view")} over ${plural(s.labels.length, "day")}`;
   return (
     <div className="chart chart--trend" role="img" aria-label={`Daily views and CTR: ${summary}`}>
       <Chart

@@ -1,3 +1,4 @@
+import { plural } from "../lib/format";
 import { useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
@@ -83,7 +84,7 @@ function ItemsChunk({
     <>
       {after === null && (
         <p className="muted" aria-live="polite">
-          {totalCount ?? edges.length} items
+          {plural(totalCount ?? edges.length, "item")}
         </p>
       )}
       <div className="grid">

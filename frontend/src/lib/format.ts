@@ -38,3 +38,8 @@ export function formatScore(score: number): string {
 export function titleCase(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1).toLowerCase().replace(/_/g, " ");
 }
+
+/** "1 category", "2 categories": a count with its noun in the right number. */
+export function plural(n: number, one: string, many: string = `${one}s`): string {
+  return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+}

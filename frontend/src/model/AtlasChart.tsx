@@ -1,3 +1,4 @@
+import { plural } from "../lib/format";
 import { useRef } from "react";
 import { useNavigate } from "react-router-dom";
 import { Scatter } from "react-chartjs-2";
@@ -33,7 +34,7 @@ export function AtlasChart({ datasets }: { datasets: AtlasDataset[] }) {
       <div
         className="chart chart--atlas"
         role="img"
-        aria-label={`Embedding atlas: ${total} points in ${datasets.length} groups`}
+        aria-label={`Embedding atlas: ${plural(total, "point")} in ${plural(datasets.length, "group")}`}
         data-testid="atlas-chart"
       >
         <Scatter

@@ -1,3 +1,4 @@
+import { plural } from "../lib/format";
 import { lazy, Suspense, useState } from "react";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
@@ -52,7 +53,7 @@ export function AtlasSection() {
       <p className="muted">
         Items, readers and tags placed by the active model: points close together are recommended together. Items
         are coloured by category.
-        {atlas && ` ${atlas.method} projection of ${atlas.points.length} points, model ${atlas.modelVersion}.`}
+        {atlas && ` ${atlas.method} projection of ${plural(atlas.points.length, "point")}, model ${atlas.modelVersion}.`}
       </p>
       {error && !data && <ErrorMessage error={error} onRetry={() => reexecute({ requestPolicy: "network-only" })} />}
       {!data && fetching && <Loading label="Projecting the embeddings (the first time takes a few seconds)…" />}

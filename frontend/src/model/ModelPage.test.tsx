@@ -54,7 +54,7 @@ describe("model page", () => {
     expect(within(runs).getByRole("columnheader", { name: "recall@20" })).toBeInTheDocument();
     expect(within(runs).getByRole("row", { name: /#2 succeeded/ })).toHaveTextContent("0.250");
     expect(within(runs).getByRole("checkbox", { name: "Compare run 2" })).toBeChecked();
-    expect(await screen.findByText(/t-SNE projection of 1 points/)).toBeInTheDocument();
+    expect(await screen.findByText(/t-SNE projection of 1 point,/)).toBeInTheDocument();
     expect(await screen.findByTestId("scatter")).toBeInTheDocument();
   });
 

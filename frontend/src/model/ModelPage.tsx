@@ -5,6 +5,7 @@ import { ErrorMessage, Loading } from "../components/Status";
 import { formatCount, formatDateTime } from "../lib/format";
 import { asMetrics, durationText, formatMetric, metricKeys } from "./metrics";
 import { LossChart } from "./LossChart";
+import { MetricCards } from "../components/MetricCards";
 import { AtlasSection } from "./AtlasSection";
 import { useTitle } from "../lib/useTitle";
 
@@ -57,7 +58,9 @@ export default function ModelPage() {
 
   const { activeModel, modelVersions, trainingRuns } = data;
   const runMetrics = trainingRuns.map((r) => asMetrics(r.metrics));
-  const keys = metricKeys(runMetrics).slice(0, 6);
+  // Three ranking metrics keep the table within a laptop's width; the active version's
+  // card above lists all of them.
+  const keys = metricKeys(runMetrics).slice(0, 3);
   // By default the loss chart compares the five latest runs.
   const chosen = selected ?? new Set(trainingRuns.slice(0, 5).map((r) => r.id));
   const toggleRun = (id: string) => {
@@ -86,14 +89,11 @@ export default function ModelPage() {
             <p className="muted">
               Promoted {formatDateTime(activeModel.promotedAt)} · trained {formatDateTime(activeModel.createdAt)}
             </p>
-            <dl className="totals totals--small">
-              {metricKeys([activeMetrics]).map((k) => (
-                <div key={k} className="card">
-                  <dt>{k}</dt>
-                  <dd>{formatMetric(k, activeMetrics[k])}</dd>
-                </div>
-              ))}
-            </dl>
+            <MetricCards
+              className="totals totals--small"
+              label="Metrics of the active version"
+              figures={metricKeys([activeMetrics]).map((k) => [k, formatMetric(k, activeMetrics[k])] as const)}
+            />
           </>
         ) : (
           <p className="muted">

@@ -3,6 +3,7 @@ import { useMutation } from "urql";
 import { graphql } from "../gql";
 import { useCatalogue } from "../components/CatalogueFilters";
 import { errorText, Loading } from "../components/Status";
+import { plural } from "../lib/format";
 import { useSession } from "../session/SessionContext";
 import { matchTags, sameSelection, selectionOf, toggle, type InterestSelection } from "./interests";
 
@@ -101,7 +102,7 @@ export function InterestsPicker({ onSaved, compact = false }: { onSaved?: () => 
           {fetching ? "Saving…" : "Save interests"}
         </button>
         <span className="muted" role="status" aria-live="polite">
-          {draft.categoryIds.size} categories, {draft.tagIds.size} tags
+          {plural(draft.categoryIds.size, "category", "categories")}, {plural(draft.tagIds.size, "tag")}
           {done && !dirty ? " · saved" : ""}
         </span>
       </div>
