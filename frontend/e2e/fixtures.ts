@@ -25,27 +25,6 @@ export async function blockOutsideRequests(page: Page): Promise<string[]> {
   return outside;
 }
 
-/** Covers of the demo data point at an outside image host; tests answer with a local SVG. */
-function coverSvg(url: string): string {
-  let h = 0;
-  for (const ch of url) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  const hue = h % 360;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="360" viewBox="0 0 640 360">
-<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue},60%,70%)"/>
-<stop offset="1" stop-color="hsl(${(hue + 60) % 360},55%,45%)"/></linearGradient></defs>
-<rect width="640" height="360" fill="url(#g)"/><circle cx="${160 + (h % 320)}" cy="180" r="90" fill="rgba(255,255,255,.25)"/></svg>`;
-}
-
-export async function routeExternalImages(page: Page): Promise<void> {
-  await page.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => {
-    const request = route.request();
-    if (request.resourceType() === "image") {
-      return route.fulfill({ status: 200, contentType: "image/svg+xml", body: coverSvg(request.url()) });
-    }
-    return route.abort();
-  });
-}
-
 /**
  * Saves a full-page screenshot as a test artifact, e2e/artifacts/<name>.png, once every
  * image on the page has loaded (charts draw without animation).
@@ -65,6 +44,7 @@ export async function snap(page: Page, name: string): Promise<void> {
 
 interface Fixtures {
   consoleErrors: string[];
+  outsideRequests: string[];
   loginAs: (username: string) => Promise<void>;
 }
 
@@ -72,6 +52,16 @@ export const test = base.extend<Fixtures>({
   baseURL: async ({}, use) => {
     await use(process.env.LUPI_E2E_BASE_URL);
   },
+  // Every test fails on a request to any host but the test server's (nothing may be
+  // fetched from outside at run time: covers, scripts and fonts all come from the project).
+  outsideRequests: [
+    async ({ page }, use) => {
+      const outside = await blockOutsideRequests(page);
+      await use(outside);
+      expect(outside, "requests to other hosts").toEqual([]);
+    },
+    { auto: true },
+  ],
   // Every test fails on a console error or an uncaught exception in the page.
   consoleErrors: [
     async ({ page }, use) => {
@@ -80,7 +70,6 @@ export const test = base.extend<Fixtures>({
         if (msg.type() === "error") errors.push(msg.text());
       });
       page.on("pageerror", (err) => errors.push(String(err)));
-      await routeExternalImages(page);
       await use(errors);
       expect(errors, "console errors").toEqual([]);
     },

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { test, expect, snap, blockOutsideRequests } from "./fixtures";
+import { test, expect, snap } from "./fixtures";
 import { GraphiQLPage } from "./pages/GraphiQLPage";
 
 const README = resolve(dirname(fileURLToPath(import.meta.url)), "../../README.md");
@@ -15,8 +15,7 @@ function readmeExample(marker: string): string {
 }
 
 test.describe("GraphiQL", () => {
-  test("works with no network: logs in and runs the README's Dashboard query", async ({ page }) => {
-    const outside = await blockOutsideRequests(page);
+  test("works with no network: logs in and runs the README's Dashboard query", async ({ page, outsideRequests }) => {
     const ide = new GraphiQLPage(page);
     await ide.open();
     await ide.setQuery(readmeExample('login(username: "demo"'));
@@ -32,6 +31,6 @@ test.describe("GraphiQL", () => {
     expect(result.data.dashboard.me.username).toBe("demo");
     expect(result.data.dashboard.recommendations.items.length).toBeGreaterThan(0);
     await snap(page, "graphiql");
-    expect(outside, "requests to other hosts").toEqual([]);
+    expect(outsideRequests, "requests to other hosts").toEqual([]);
   });
 });
