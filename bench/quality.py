@@ -476,7 +476,7 @@ def _print_table(report: dict) -> None:
     ):
         if report.get(key):
             rows.append((label, report[key]))
-    print(f"{'':<34} {'recall@20':>9} {'ndcg@20':>8} {'cov@20':>7} {'ILD':>6} {'novelty':>7}")
+    print(f"{'':<38} {'recall@20':>9} {'ndcg@20':>8} {'cov@20':>7} {'ILD':>6} {'novelty':>7}")
     for label, m in rows:
         cells = [m.get(f) for f in ("recall@20", "ndcg@20", "coverage@20", "diversity@20")]
         cells.append(m.get("novelty@20"))
@@ -484,7 +484,7 @@ def _print_table(report: dict) -> None:
             f"{c:>{w}.4f}" if isinstance(c, float) else f"{'':>{w}}"
             for c, w in zip(cells, (9, 8, 7, 6, 7), strict=True)
         )
-        print(f"{label:<34} {text}")
+        print(f"{label:<38} {text}")
     print(f"{'phase':<26} {'seconds':>8} {'peak MB':>8}")
     for phase in report["phases"]:
         print(f"{phase['name']:<26} {phase['seconds']:>8.1f} {phase['peak_rss_mb']:>8.0f}")
