@@ -25,6 +25,8 @@ LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
 RECOMMENDATION_IMPRESSIONS_ASYNC = env_bool("RECOMMENDATION_IMPRESSIONS_ASYNC", True)
 GRAPHIQL_ENABLED = False
 GRAPHQL_INTROSPECTION = False
+GRAPHQL_MASK_ERRORS = True
+GRAPHQL_FIELD_SUGGESTIONS = False
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # Probes and scrapers talk plain HTTP to the process itself.

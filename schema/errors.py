@@ -1,31 +1,52 @@
-"""Turning service validation errors into GraphQL errors that name the offending field."""
+"""Turning service validation errors into GraphQL errors that name the offending field,
+and keeping every other exception's text out of responses."""
 
 from __future__ import annotations
 
+import logging
 import re
+import uuid
 
 from django.core.exceptions import ValidationError
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 
 __all__ = [
     "BAD_USER_INPUT",
     "FORBIDDEN",
     "RATE_LIMITED",
+    "GRAPHQL_VALIDATION_FAILED",
+    "INTERNAL_SERVER_ERROR",
+    "MaskUnexpectedErrors",
+    "QUERY_TOO_COMPLEX",
+    "TIMEOUT",
     "UNAUTHENTICATED",
     "UNAVAILABLE",
     "forbidden",
     "input_error",
+    "is_unexpected",
     "knob_error",
     "login_required",
     "rate_limited",
+    "masked",
+    "request_timeout",
     "unavailable",
+    "without_suggestions",
 ]
+
+logger = logging.getLogger("schema.errors")
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
 UNAVAILABLE = "UNAVAILABLE"
 RATE_LIMITED = "RATE_LIMITED"
+# The document itself was refused before it ran: broken, or bigger than the limits allow.
+GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+# Something failed on our side; the message carries only a reference to the logged error.
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+TIMEOUT = "TIMEOUT"
 
 
 def _camel(path: str) -> str:
@@ -89,3 +110,57 @@ def rate_limited(field: str, message: str, retry_after: int) -> GraphQLError:
         f"{field}: {message}",
         extensions={"code": RATE_LIMITED, "field": field, "retryAfter": retry_after},
     )
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """An error that came from an exception, not one raised to tell the client something
+    (ours carry a code; graphql-core's validation and coercion errors wrap no exception)."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+def masked(error: GraphQLError) -> GraphQLError:
+    """``error`` without its text: a reference the client can quote, and the original
+    logged under that reference."""
+    reference = uuid.uuid4().hex[:16]
+    logger.error(
+        "GraphQL error %s at %s: %s",
+        reference,
+        ".".join(str(step) for step in error.path or ()) or "(document)",
+        error.message,
+        exc_info=error.original_error,
+    )
+    return GraphQLError(
+        f"Internal error (reference {reference}).",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": INTERNAL_SERVER_ERROR, "errorId": reference},
+    )
+
+
+def without_suggestions(error: GraphQLError) -> None:
+    """Drop graphql-core's "Did you mean ...?" from a message: it names fields, arguments
+    and types that introspection (off in production) would otherwise keep to itself."""
+    if " Did you mean " in error.message:
+        error.message = error.message.split(" Did you mean ", 1)[0]
+
+
+def request_timeout(seconds: float) -> GraphQLError:
+    return GraphQLError(
+        f"The request ran longer than {seconds:g} s and was stopped; a mutation in it may "
+        "still have been applied.",
+        extensions={"code": TIMEOUT},
+    )
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """strawberry's masking, for errors that came from an exception only: the client's own
+    mistakes (validation, our coded errors) keep their text."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return masked(error)

@@ -3,6 +3,7 @@ offers cacheable responses to the response edge (``backend/edge.py``)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -18,14 +19,17 @@ from strawberry.types import ExecutionResult
 from backend import edge
 from backend.recommendations import cache as recommendation_cache
 from backend.recommendations.registry import registry
+from schema import limits
 from schema.context import LupiContext
+from schema.errors import is_unexpected, masked, request_timeout
 from schema.graphiql import graphiql_page
+from schema.http import RequestLimits
 from schema.response_cache import cacheable
 
 CSRF_FAILED = "CSRF_FAILED"
 
 
-class LupiGraphQLView(AsyncGraphQLView):
+class LupiGraphQLView(RequestLimits, AsyncGraphQLView):
     async def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
         # The locally built page: strawberry's own one loads its scripts from a CDN.
         return graphiql_page()
@@ -43,9 +47,15 @@ class LupiGraphQLView(AsyncGraphQLView):
         sub_response: Any,
     ) -> Any:
         snapshot = await _edge_snapshot(request, request_data)
-        result = await super().execute_operation(
-            request, request_adapter, request_data, context, root_value, sub_response
-        )
+        try:
+            # Frees this worker's event loop after the limit; work already handed to a
+            # thread (a database query) finishes there, its answer dropped.
+            async with asyncio.timeout(limits.REQUEST_TIMEOUT or None):
+                result = await super().execute_operation(
+                    request, request_adapter, request_data, context, root_value, sub_response
+                )
+        except TimeoutError:
+            return ExecutionResult(data=None, errors=[request_timeout(limits.REQUEST_TIMEOUT)])
         if (
             snapshot is not None
             and isinstance(result, ExecutionResult)
@@ -67,6 +77,13 @@ class LupiGraphQLView(AsyncGraphQLView):
                 )
             )
         return result
+
+    async def process_result(self, request: HttpRequest, result: ExecutionResult) -> Any:
+        # The masking extension sees what ran inside the operation; this catches an
+        # exception strawberry reported from outside it (an extension's own failure).
+        if limits.MASK_ERRORS and result.errors:
+            result.errors = [masked(e) if is_unexpected(e) else e for e in result.errors]
+        return await super().process_result(request, result)
 
 
 async def _edge_snapshot(

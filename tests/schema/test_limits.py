@@ -1,21 +1,34 @@
-"""Depth, token and alias limits and the introspection switch, with their exact errors."""
+"""Depth, token, alias, fragment, field and cost limits and the introspection switch, with
+their exact errors, and with fragments (named and inline) against each limiter."""
 
 from __future__ import annotations
 
-import pytest
+import re
+import time
+from pathlib import Path
 
-from schema import limits
+import pytest
+from graphql import parse
+
+from schema import budget, limits, schema
 from tests.schema.conftest import error_messages
+
+FRONTEND = Path(__file__).resolve().parents[2] / "frontend" / "src"
 
 
 def _nested(depth: int) -> str:
     """An `items` query whose deepest field sits at ``depth``.
 
     The depth limiter counts the top-level field as depth 0, so `{ items { totalCount } }`
-    has depth 1.
+    has depth 1. Pages of 2 keep the nested connections under the cost limit.
     """
-    path = ["items", "edges", "node", "creator"]
-    leaves = {"items": "totalCount", "edges": "cursor", "node": "title", "creator": "displayName"}
+    path = ["items(first: 2)", "edges", "node", "creator"]
+    leaves = {
+        "items(first: 2)": "totalCount",
+        "edges": "cursor",
+        "node": "title",
+        "creator": "displayName",
+    }
     fields = [path[i % 4] for i in range(depth)]
     return (
         "query Deep { "
@@ -68,3 +81,209 @@ def test_introspection_is_off_unless_enabled(gql, db):
     ]
     # __typename is not introspection: clients rely on it.
     assert gql("{ __typename }") == {"data": {"__typename": "Query"}}
+
+
+# Every limiter again, with the offending part inside fragments (named and inline), where
+# limiters that walk only the operation would miss it.
+
+
+def test_depth_counts_through_fragments(gql, catalogue):
+    deep = _nested(limits.MAX_DEPTH + 1).removeprefix("query Deep { ").removesuffix(" }")
+    query = f"query Deep {{ ...Outer }} fragment Outer on Query {{ ... on Query {{ {deep} }} }}"
+    assert error_messages(gql(query)) == [
+        f"'Deep' exceeds maximum operation depth of {limits.MAX_DEPTH}"
+    ]
+
+
+def test_aliases_count_through_fragments(gql, catalogue):
+    count = limits.MAX_ALIASES + 1
+    half = count // 2
+    first = " ".join(f"a{i}: tags {{ id }}" for i in range(half))
+    second = " ".join(f"b{i}: tags {{ id }}" for i in range(count - half))
+    query = f"{{ ...A ... on Query {{ {second} }} }} fragment A on Query {{ {first} }}"
+    assert error_messages(gql(query)) == [f"{count} aliases found. Allowed: {limits.MAX_ALIASES}"]
+
+
+def test_tokens_count_inside_fragments(gql, catalogue):
+    query = "{ ...A } fragment A on Query { tags { " + "id " * limits.MAX_TOKENS + "} }"
+    assert error_messages(gql(query)) == [
+        f"Syntax Error: Document contains more than {limits.MAX_TOKENS} tokens. Parsing aborted."
+    ]
+
+
+def _doubling(levels: int, leaf: str = "__typename") -> str:
+    """Fragments each spreading the next one twice: ``2**levels`` copies of ``leaf``."""
+    fragments = " ".join(
+        f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
+    )
+    return f"query {{ ...F0 }} {fragments} fragment F{levels} on Query {{ {leaf} }}"
+
+
+def test_fragment_expansion_is_counted_without_expanding(gql, db):
+    # 2**10 fields in nine short definitions (nesting 11 is within the limit).
+    assert limits.MAX_FIELDS < 2**10 and limits.MAX_FRAGMENT_NESTING >= 11
+    assert error_messages(gql(_doubling(10))) == [
+        f"1024 fields after spreading fragments. Allowed: {limits.MAX_FIELDS}"
+    ]
+    assert gql(_doubling(9)) == {"data": {"__typename": "Query"}}
+
+
+def test_inline_fragments_count_towards_the_expansion(gql, db):
+    leaf = "... on Query { __typename } ... { __typename }"
+    assert error_messages(gql(_doubling(9, leaf))) == [
+        f"1024 fields after spreading fragments. Allowed: {limits.MAX_FIELDS}"
+    ]
+
+
+def test_the_reported_attack_is_refused_quickly(gql, db):
+    # Each fragment spreading the next twice, 30 levels: 2**30 fields in about 1.2 kB.
+    query = _doubling(30)
+    assert len(query) < 1400
+    started = time.perf_counter()
+    result = gql(query)
+    elapsed = time.perf_counter() - started
+    assert error_messages(result) == [
+        f"Fragments nest 31 deep. Allowed: {limits.MAX_FRAGMENT_NESTING}"
+    ]
+    assert result["errors"][0]["extensions"] == {"code": "QUERY_TOO_COMPLEX"}
+    # Far below the minutes an expansion would take, with room for a loaded machine.
+    assert elapsed < 2, elapsed
+
+
+def test_a_long_chain_of_fragments_is_refused(gql, db):
+    chain = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} }}" for i in range(240))
+    query = f"{{ ...F0 }} {chain} fragment F240 on Query {{ __typename }}"
+    assert error_messages(gql(query)) == [
+        f"Fragments nest 241 deep. Allowed: {limits.MAX_FRAGMENT_NESTING}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("{ ...Nope }", "Unknown fragment 'Nope'."),
+        ("{ ... on Query { ...Nope } }", "Unknown fragment 'Nope'."),
+        ("{ ...A } fragment A on Query { ...A }", "Cannot spread fragment 'A' within itself."),
+        (
+            "{ ...A } fragment A on Query { ...B } fragment B on Query { tags { ...A } }",
+            "Cannot spread fragment 'A' within itself via 'B'.",
+        ),
+        (
+            "{ ...A } fragment A on Query { __typename } fragment A on Query { ...A }",
+            "There can be only one fragment named 'A'.",
+        ),
+    ],
+)
+def test_broken_fragments_are_validation_errors(gql, db, query, message):
+    result = gql(query)
+    assert result["data"] is None
+    assert error_messages(result) == [message]
+    assert result["errors"][0]["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
+
+
+def _insights(count: int, window: int) -> str:
+    fields = "totals { views likes } series { date views }"
+    return (
+        "{ "
+        + " ".join(
+            f'a{i}: creatorInsights(creatorId: "1", windowDays: {window}) {{ {fields} }}'
+            for i in range(count)
+        )
+        + " }"
+    )
+
+
+def _insight_cost(window: int) -> int:
+    # The field, its window, and six fields below it (totals, series and four leaves).
+    return 1 + window * limits.INSIGHT_DAY_COST + 6
+
+
+def test_aliased_insight_windows_are_refused_by_cost(gql, db):
+    # The reported case: 15 aliased year-long windows, within the alias limit.
+    assert limits.MAX_ALIASES >= 15
+    cost = 15 * _insight_cost(365)
+    assert error_messages(gql(_insights(15, 365))) == [
+        f"Query cost {cost} exceeds {limits.MAX_COST}."
+    ]
+    # One year-long window is fine (refused only because nobody is signed in).
+    assert error_messages(gql(_insights(1, 365))) == [
+        "creatorInsights: Log in first; anonymous users cannot do this."
+    ]
+
+
+def test_cost_counts_windows_from_variables_and_through_fragments(gql, db):
+    over = limits.MAX_COST // _insight_cost(365) + 1
+    spreads = " ".join(
+        f'a{i}: creatorInsights(creatorId: "1", windowDays: $days) {{ ...T }}' for i in range(over)
+    )
+    query = (
+        f"query Q($days: Int!) {{ ... on Query {{ {spreads} }} }} "
+        "fragment T on CreatorInsights { totals { views likes } series { date views } }"
+    )
+    result = gql(query, {"days": 365})
+    assert error_messages(result) == [
+        f"Query cost {over * _insight_cost(365)} exceeds {limits.MAX_COST}."
+    ]
+    # A day-long window costs little: the same document runs (each alias then refused
+    # because nobody is signed in).
+    assert (
+        error_messages(gql(query, {"days": 1}))
+        == ["creatorInsights: Log in first; anonymous users cannot do this."] * over
+    )
+
+
+def test_cost_weighs_scoring_passes_and_page_sizes(gql, db):
+    item = "score item { id title creator { displayName } tags { name } }"
+    one = f"recommendations(first: 100) {{ items {{ {item} }} }}"
+    # 1 (recommendations) + 100 (scoring pass) + 100 x (items 1 + score 1 + item 1 + id,
+    # title 2 + creator 2 + tags 2) per alias.
+    cost = 1 + limits.SCORING_PASS_COST + 100 * 9
+    count = limits.MAX_COST // cost + 1
+    query = "{ " + " ".join(f"r{i}: {one}" for i in range(count)) + " }"
+    assert error_messages(gql(query)) == [f"Query cost {count * cost} exceeds {limits.MAX_COST}."]
+    fragment_query = (
+        "query { "
+        + " ".join(f"r{i}: recommendations(first: $n) {{ ...R }}" for i in range(count))
+        + f" }} fragment R on RecommendationList {{ items {{ {item} }} }}"
+    ).replace("query {", "query Q($n: Int!) {")
+    assert error_messages(gql(fragment_query, {"n": 100})) == [
+        f"Query cost {count * cost} exceeds {limits.MAX_COST}."
+    ]
+
+
+def test_page_sizes_multiply_what_a_connection_selects(gql, catalogue):
+    node = "id title excerpt creator { displayName } tags { name } category { name }"
+    per_node = 1 + 1 + 9  # edges, node, then its nine fields
+    cost = 1 + limits.MAX_PAGE_SIZE * per_node
+    count = limits.MAX_COST // cost + 1
+    query = (
+        "{ "
+        + " ".join(
+            f"p{i}: items(first: {limits.MAX_PAGE_SIZE}) {{ edges {{ node {{ {node} }} }} }}"
+            for i in range(count)
+        )
+        + " }"
+    )
+    assert error_messages(gql(query)) == [f"Query cost {count * cost} exceeds {limits.MAX_COST}."]
+    allowed = query.replace(f"first: {limits.MAX_PAGE_SIZE}", "first: 2")
+    assert "errors" not in gql(allowed)
+
+
+def test_the_spa_documents_are_well_within_every_limit():
+    """The dashboard's own documents, with the largest variables it may send, keep a
+    margin below each limit."""
+    sources = [
+        path.read_text()
+        for path in sorted(FRONTEND.rglob("*.ts*"))
+        if "gql" not in path.parts and not path.name.endswith(".test.tsx")
+    ]
+    documents = [d for text in sources for d in re.findall(r"graphql\(`(.*?)`\)", text, re.S)]
+    fragments = "\n".join(d for d in documents if d.lstrip().startswith("fragment"))
+    operations = [d for d in documents if not d.lstrip().startswith("fragment")]
+    assert len(operations) > 10
+    largest = {"first": limits.MAX_PAGE_SIZE, "windowDays": 365, "limit": limits.MAX_PAGE_SIZE}
+    for operation in operations:
+        size = budget.measure(parse(operation + fragments), schema._schema, limits.WEIGHTS, largest)
+        assert size.cost * 1.4 <= limits.MAX_COST, (operation[:60], size)
+        assert size.fields * 2 <= limits.MAX_FIELDS, (operation[:60], size)
+        assert size.nesting * 2 <= limits.MAX_FRAGMENT_NESTING, (operation[:60], size)
