@@ -30,3 +30,6 @@ urlpatterns = [
     path("covers/<int:item_id>.svg", item_cover, name="item-cover"),
     re_path(r"^(?!static/|admin/|graphql/|covers/).*$", ensure_csrf_cookie(spa_index), name="spa"),
 ]
+
+# A request Django itself refuses (before any view) still gets a JSON answer on the API.
+handler400 = "schema.http.bad_request"

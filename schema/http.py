@@ -12,10 +12,11 @@ from typing import Any
 
 from cross_web import HTTPException
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.views import defaults
 
 from schema import limits
 
-__all__ = ["RequestLimits", "refusal"]
+__all__ = ["RequestLimits", "bad_request", "refusal"]
 
 BAD_REQUEST = "BAD_REQUEST"
 PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
@@ -96,3 +97,11 @@ class RequestLimits:
         if json_depth(value) > limits.MAX_JSON_DEPTH:
             raise HTTPException(400, nested)
         return value
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:
+    """Django's 400 (a body its middleware could not read, such as multipart without a
+    boundary), in JSON for the API and as Django's own page elsewhere."""
+    if request.path.startswith("/graphql"):
+        return refusal(400, "The request could not be read.")
+    return defaults.bad_request(request, exception)

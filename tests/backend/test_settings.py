@@ -159,3 +159,30 @@ def test_the_asgi_entry_point_swaps_in_inline_middleware_without_touching_settin
     assert len(swapped) == len(configured)
     # The inline classes are Django's own (same hooks), so its checks' intent still holds.
     assert issubclass(middleware.CsrfViewMiddleware, middleware.csrf.CsrfViewMiddleware)
+
+
+PRODUCTION_ERRORS = (
+    "import django, json; django.setup(); from django.conf import settings as s;"
+    "from django.test import Client;"
+    "r = Client().post('/graphql/', {'query': '{ cacheStat { hits } }'},"
+    " content_type='application/json', secure=True);"
+    "print(s.GRAPHQL_MASK_ERRORS, s.GRAPHQL_FIELD_SUGGESTIONS, r.status_code);"
+    "print(r.json()['errors'][0]['message'])"
+)
+
+
+def test_production_masks_errors_and_gives_no_suggestions_even_with_debug_set(
+    tmp_path: Path,
+) -> None:
+    out = run_python(
+        PRODUCTION_ERRORS,
+        DJANGO_SETTINGS_MODULE="backend.production",
+        SECRET_KEY="p" * 20 + "roduction-secret-key-with-many-distinct-chars-0123456789",
+        LUPI_VAR_DIR=str(tmp_path),
+        DEBUG="1",
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "True False 200",
+        "Cannot query field 'cacheStat' on type 'Query'.",
+    ]
