@@ -1,7 +1,9 @@
 """Account services: signing in and out, display preferences and declared interests.
 
 Every write validates its whole input first and raises ``ValidationError`` keyed by
-field name, so a caller never sees a half-applied change.
+field name, so a caller never sees a half-applied change. Writes to one account take
+that account's row lock first, so concurrent writes apply one after the other: the
+final state is always one that a single call asked for, never a mix.
 """
 
 from __future__ import annotations
@@ -90,8 +92,16 @@ def update_preferences(
     if errors:
         user.refresh_from_db(fields=changed)
         raise ValidationError(errors)
-    user.save(update_fields=changed)
+    with transaction.atomic():
+        _lock(user)
+        user.save(update_fields=changed)
     return user
+
+
+def _lock(user: User) -> None:
+    """Hold the account's row until the transaction ends (PostgreSQL; SQLite writes are
+    serialised by the database itself)."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
 
 
 def _existing_ids(model, ids: list[int], field: str, label: str) -> list[int]:
@@ -123,6 +133,9 @@ def set_interests(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        # ``set`` reads the current rows, then adds and removes the difference: two such
+        # diffs taken from the same starting state would mix.
+        _lock(user)
         if tags is not None:
             user.interested_tags.set(tags)
         if categories is not None:
