@@ -95,24 +95,26 @@ def _spreads(selection_set: SelectionSetNode | None) -> Iterator[FragmentSpreadN
                 pending.append(selection.selection_set)
 
 
-def _cycle_from(name: str, spreads: Mapping[str, list[str]]) -> list[str] | None:
-    """A cycle of spreads through ``name`` (``[name, ..., name]``), if there is one."""
-    path, on_path, seen = [name], {name}, set()
-    stack = [iter(spreads.get(name, ()))]
-    while stack:
-        following = next(stack[-1], None)
-        if following is None:
-            stack.pop()
-            on_path.discard(path.pop())
+def _first_cycle(spreads: Mapping[str, list[str]]) -> list[str] | None:
+    """A cycle of spreads (``[A, ..., A]``), if any: one depth-first walk over every
+    fragment, without recursion, each fragment entered once."""
+    entered: dict[str, bool] = {}  # name -> still on the current path
+    for root in spreads:
+        if root in entered:
             continue
-        if following == name:
-            return [*path, name]
-        if following in on_path or following in seen or following not in spreads:
-            continue
-        seen.add(following)
-        path.append(following)
-        on_path.add(following)
-        stack.append(iter(spreads[following]))
+        path, pending = [root], [iter(spreads[root])]
+        entered[root] = True
+        while pending:
+            following = next(pending[-1], None)
+            if following is None:
+                pending.pop()
+                entered[path.pop()] = False
+            elif entered.get(following):
+                return [*path[path.index(following) :], following]
+            elif following not in entered:
+                entered[following] = True
+                path.append(following)
+                pending.append(iter(spreads.get(following, ())))
     return None
 
 
@@ -133,14 +135,15 @@ def document_fault(document: DocumentNode) -> DocumentFault | None:
                 return DocumentFault(f"Unknown fragment '{spread.name.value}'.", (spread,))
             if owner is not None:
                 spreads.setdefault(owner, []).append(spread.name.value)
-    for name, fragment in fragments.items():
-        cycle = _cycle_from(name, spreads)
-        if cycle is not None:
-            via = ", ".join(f"'{step}'" for step in cycle[1:-1])
-            message = f"Cannot spread fragment '{name}' within itself" + (
-                f" via {via}." if via else "."
-            )
-            return DocumentFault(message, (fragment,))
+    cycle = _first_cycle(spreads)
+    if cycle is not None:
+        name, steps = cycle[0], cycle[1:-1]
+        via = ", ".join(f"'{step}'" for step in steps[:5])
+        via += f" and {len(steps) - 5} more" if len(steps) > 5 else ""
+        message = f"Cannot spread fragment '{name}' within itself" + (
+            f" via {via}." if via else "."
+        )
+        return DocumentFault(message, (fragments[name],))
     return None
 
 
