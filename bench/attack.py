@@ -118,6 +118,15 @@ def fragment_attacks() -> list[Attack]:
             ),
         ),
         Attack("nested connections", _operation(_nested_connections(6))),
+        Attack("one field 300 times", _operation("{ " + "tags { id } " * 300 + "}")),
+        Attack(
+            "repeats multiplied by merging",
+            _operation(
+                "{ "
+                + " ".join(["items(first: 1) { " + "edges { node { id } } " * 5 + "}"] * 5)
+                + " }"
+            ),
+        ),
         Attack(
             "too many aliases",
             _operation("{ " + " ".join(f"a{i}: __typename" for i in range(40)) + " }"),

@@ -33,7 +33,15 @@ from graphql import (
 from graphql.language import StringValueNode, Visitor, visit
 from graphql.pyutils import Undefined
 
-__all__ = ["DocumentFault", "Measure", "Weights", "document_fault", "measure", "bad_text_at"]
+__all__ = [
+    "DocumentFault",
+    "Measure",
+    "Weights",
+    "bad_text_at",
+    "document_fault",
+    "measure",
+    "most_repeated",
+]
 
 
 @dataclass(frozen=True)
@@ -263,6 +271,42 @@ def measure(
         root = schema.get_root_type(node.operation)
         total += measurer.selection_set(node.selection_set, root)
     return total
+
+
+def most_repeated(document: DocumentNode, operation_name: str | None = None) -> tuple[int, str]:
+    """The most fields under one response name at one level once fields of the same name
+    are merged (as validation and execution merge them), and that name.
+
+    graphql-core compares every pair of such fields, and the pairs of their merged
+    sub-selections, so its work grows with the square of this at every level. This walk
+    expands the document: call it only once :func:`measure` has bounded its size.
+    """
+    fragments = _fragments(document)
+    pending = [
+        [node.selection_set]
+        for node in document.definitions
+        if isinstance(node, OperationDefinitionNode)
+        and (operation_name is None or (node.name and node.name.value == operation_name))
+    ]
+    most = (0, "")
+    while pending:
+        merged: dict[str, list[FieldNode]] = {}
+        sets = pending.pop()
+        while sets:
+            for selection in sets.pop().selections or ():
+                if isinstance(selection, FieldNode):
+                    name = (selection.alias or selection.name).value
+                    merged.setdefault(name, []).append(selection)
+                elif isinstance(selection, InlineFragmentNode):
+                    sets.append(selection.selection_set)
+                else:
+                    sets.append(fragments[selection.name.value].selection_set)
+        for name, fields in merged.items():
+            most = max(most, (len(fields), name))
+            inner = [field.selection_set for field in fields if field.selection_set]
+            if inner:
+                pending.append(inner)
+    return most
 
 
 def _bad_text(text: str) -> bool:

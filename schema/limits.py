@@ -49,6 +49,7 @@ __all__ = [
     "MAX_FRAGMENT_NESTING",
     "MAX_JSON_DEPTH",
     "MAX_PAGE_SIZE",
+    "MAX_REPEATED_FIELDS",
     "MAX_TOKENS",
     "MASK_ERRORS",
     "REQUEST_TIMEOUT",
@@ -79,6 +80,9 @@ FIELD_SUGGESTIONS: bool = settings.GRAPHQL_FIELD_SUGGESTIONS
 # Fields a document resolves once its fragments are spread, and how deep spreads chain.
 MAX_FIELDS: int = settings.GRAPHQL_MAX_FIELDS
 MAX_FRAGMENT_NESTING: int = settings.GRAPHQL_MAX_FRAGMENT_NESTING
+# Fields under one response name at one level, once same-named fields are merged
+# (graphql-core compares each pair, and the pairs below them).
+MAX_REPEATED_FIELDS: int = settings.GRAPHQL_MAX_REPEATED_FIELDS
 # The weighted sum of what a document would resolve (see WEIGHTS).
 MAX_COST: int = settings.GRAPHQL_MAX_COST
 # The HTTP request itself: body size, JSON nesting, and seconds before it is abandoned.
@@ -142,6 +146,12 @@ def budget_errors(
         return [_refusal(message, QUERY_TOO_COMPLEX)]
     if size.fields > MAX_FIELDS:
         message = f"{size.fields} fields after spreading fragments. Allowed: {MAX_FIELDS}"
+        return [_refusal(message, QUERY_TOO_COMPLEX)]
+    repeats, name = budget.most_repeated(document, operation)
+    if repeats > MAX_REPEATED_FIELDS:
+        message = (
+            f"'{name}' is selected {repeats} times at one level. Allowed: {MAX_REPEATED_FIELDS}"
+        )
         return [_refusal(message, QUERY_TOO_COMPLEX)]
     if size.cost > MAX_COST:
         return [_refusal(f"Query cost {size.cost} exceeds {MAX_COST}.", QUERY_TOO_COMPLEX)]

@@ -125,7 +125,40 @@ def test_fragment_expansion_is_counted_without_expanding(gql, db):
     assert error_messages(gql(_doubling(10))) == [
         f"1024 fields after spreading fragments. Allowed: {limits.MAX_FIELDS}"
     ]
-    assert gql(_doubling(9)) == {"data": {"__typename": "Query"}}
+    assert gql(_doubling(3)) == {"data": {"__typename": "Query"}}
+
+
+def test_fields_merged_under_one_name_are_limited(gql, catalogue):
+    # 300 copies of one field: graphql-core's merge check compares all 44,850 pairs.
+    flat = "{ " + "tags { id } " * 300 + "}"
+    assert error_messages(gql(flat)) == [
+        f"'tags' is selected 300 times at one level. Allowed: {limits.MAX_REPEATED_FIELDS}"
+    ]
+    # Through fragments: 2**9 copies of __typename merge into one level.
+    assert error_messages(gql(_doubling(9))) == [
+        f"'__typename' is selected 512 times at one level. Allowed: {limits.MAX_REPEATED_FIELDS}"
+    ]
+
+
+def test_repeats_count_where_sub_selections_merge(gql, catalogue):
+    # Four `items`, each with four `edges`, each with four `node`s: merged, 16 `edges` and
+    # 64 `node`s share one level each (validation's work multiplies down the levels).
+    four = " ".join(["node { id }"] * 4)
+    edges = " ".join([f"edges {{ {four} }}"] * 4)
+    query = "{ " + " ".join([f"items(first: 1) {{ {edges} }}"] * 4) + " }"
+    assert error_messages(gql(query)) == [
+        f"'node' is selected 64 times at one level. Allowed: {limits.MAX_REPEATED_FIELDS}"
+    ]
+    inline = "{ " + " ".join(["... on Query { tags { id } }"] * 11) + " }"
+    assert error_messages(gql(inline)) == [
+        f"'tags' is selected 11 times at one level. Allowed: {limits.MAX_REPEATED_FIELDS}"
+    ]
+    # The same field in a few fragments, as clients compose them, is fine.
+    composed = (
+        "{ tags { id ...T ...U } ... on Query { tags { name } } } "
+        "fragment T on Tag { id name } fragment U on Tag { id }"
+    )
+    assert "errors" not in gql(composed)
 
 
 def test_inline_fragments_count_towards_the_expansion(gql, db):
@@ -286,6 +319,8 @@ def test_the_spa_documents_are_well_within_every_limit():
         assert size.cost * 1.4 <= limits.MAX_COST, (operation[:60], size)
         assert size.fields * 2 <= limits.MAX_FIELDS, (operation[:60], size)
         assert size.nesting * 2 <= limits.MAX_FRAGMENT_NESTING, (operation[:60], size)
+        repeats, _name = budget.most_repeated(parse(operation + fragments))
+        assert repeats * 2 <= limits.MAX_REPEATED_FIELDS, (operation[:60], repeats)
 
 
 def test_a_request_past_the_time_limit_is_stopped_with_an_error(gql, catalogue, monkeypatch):
