@@ -21,6 +21,7 @@ export default defineConfig(({ command }) => ({
       "/graphql/": { target: django, changeOrigin: false },
       "/static/": { target: django, changeOrigin: false },
       "/admin/": { target: django, changeOrigin: false },
+      "/covers/": { target: django, changeOrigin: false },
     },
   },
   test: {
