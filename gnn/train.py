@@ -112,6 +112,9 @@ class TrainResult:
     history: list[dict[str, float]] = field(default_factory=list)
     num_tags: int = 0
     num_categories: int = 0
+    #: Why fine-tuning ended: "completed" (every epoch ran), "early stopping" (validation
+    #: stopped improving for ``patience`` evaluations), "time budget", or "no training pairs".
+    stop_reason: str = "completed"
 
 
 def resolve_device(device: str) -> torch.device:
@@ -441,19 +444,23 @@ def train_model(
     epochs_run = 0
     improved = False
     stop = len(pair_user) == 0
+    stop_reason = "no training pairs" if stop else "completed"
     n_batches = max(1, -(-len(pair_user) // config.batch_size))
     chunk = max(1, -(-n_batches // max(config.evals_per_epoch, 1)))
     t_batch = 0.0
     bar = tqdm(total=config.epochs, disable=not progress, desc="train", unit="epoch")
     for epoch in range(1, config.epochs + 1):
-        if stop or clock.elapsed() + t_batch >= loop_deadline:
+        if stop:
+            break
+        if clock.elapsed() + t_batch >= loop_deadline:
+            stop_reason = "time budget"
             break
         order = rng.permutation(len(pair_user))
         total, count = 0.0, 0
         evaluate_now = bool(valid) and epoch % config.eval_every == 0
         for b, start in enumerate(range(0, len(order), config.batch_size)):
             if clock.elapsed() + t_batch + (t_eval if evaluate_now else 0.0) >= loop_deadline:
-                stop = True
+                stop, stop_reason = True, "time budget"
                 break
             began = clock.elapsed()
             idx = order[start : start + config.batch_size]
@@ -481,7 +488,7 @@ def train_model(
                 else:
                     bad_evals += 1
                     if bad_evals >= config.patience:
-                        stop = True
+                        stop, stop_reason = True, "early stopping"
                         break
         if count == 0:
             break
@@ -539,6 +546,7 @@ def train_model(
         history=history,
         num_tags=graph.num_tags,
         num_categories=graph.num_categories,
+        stop_reason=stop_reason,
     )
 
 

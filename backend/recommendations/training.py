@@ -46,6 +46,7 @@ class TrainingOutcome:
     epochs_run: int = 0
     epochs_planned: int = 0
     best: BestValidation | None = None
+    stop_reason: str = "completed"
 
 
 def best_validation(history: list[dict[str, float]], metric: str) -> BestValidation | None:
@@ -119,6 +120,7 @@ def run_training(
         decision=decision,
         epochs_run=result.epochs_run,
         epochs_planned=config.epochs,
+        stop_reason=result.stop_reason,
         best=best_validation(result.history, f"recall@{config.topn}"),
     )
 

@@ -16,8 +16,9 @@ from backend.content.models import ContentItem
 from backend.demo.generator import seed_demo
 from backend.interactions.models import Interaction, InteractionKind
 from backend.recommendations.export import KIND_WEIGHTS, export_platform
+from backend.recommendations.management.commands.train_gnn import epochs_line
 from backend.recommendations.models import ModelVersion, TrainingRun
-from backend.recommendations.training import BestValidation, best_validation
+from backend.recommendations.training import BestValidation, TrainingOutcome, best_validation
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,8 @@ def test_train_gnn_end_to_end(platform: None, tmp_path: Path, capsys) -> None:
     assert "Promoted:" in out and "recall@20" in out
     # How far fine-tuning went and its best validation score, whether it ran to the end.
     epochs = re.search(
-        r"^Trained (\d+) of 3 epochs; best validation recall@20 (\d\.\d{4}) "
+        r"^Trained (\d+) of 3 epochs(?: \((?:stopped early: validation stopped improving"
+        r"|stopped at the time budget)\))?; best validation recall@20 (\d\.\d{4}) "
         r"at (the spectral start|epoch [\d.]+)$",
         out,
         re.MULTILINE,
@@ -114,6 +116,30 @@ def test_train_gnn_rejects_bad_options(tmp_path: Path) -> None:
         call_command("train_gnn", *FAST, "--holdout", "1.5", "--artifact-dir", str(tmp_path))
     with pytest.raises(CommandError):
         call_command("train_gnn", "--epochs", "0")
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [
+        ("completed", "Trained 3 of 3 epochs; best"),
+        (
+            "early stopping",
+            "Trained 2 of 3 epochs (stopped early: validation stopped improving); best",
+        ),
+        ("time budget", "Trained 2 of 3 epochs (stopped at the time budget); best"),
+    ],
+)
+def test_the_epochs_line_says_why_training_ended(reason: str, said: str) -> None:
+    outcome = TrainingOutcome(
+        run=None,  # type: ignore[arg-type]  (the line reads only the counts below)
+        version=None,  # type: ignore[arg-type]
+        decision=None,  # type: ignore[arg-type]
+        epochs_run=3 if reason == "completed" else 2,
+        epochs_planned=3,
+        best=BestValidation("recall@20", 0.1234, 2.0),
+        stop_reason=reason,
+    )
+    assert epochs_line(outcome) == f"{said} validation recall@20 0.1234 at epoch 2"
 
 
 def test_best_validation_is_the_first_highest_evaluation() -> None:

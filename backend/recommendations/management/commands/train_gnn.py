@@ -32,6 +32,13 @@ def epochs_line(outcome: TrainingOutcome) -> str:
     """How far fine-tuning went, and its best validation score: the line that tells a
     progress bar ending short of its total from one that ran to the end."""
     line = f"Trained {outcome.epochs_run} of {outcome.epochs_planned} epochs"
+    why = {
+        "early stopping": "stopped early: validation stopped improving",
+        "time budget": "stopped at the time budget",
+        "no training pairs": "no training pairs to fine-tune on",
+    }.get(outcome.stop_reason)
+    if why is not None:
+        line += f" ({why})"
     if outcome.best is not None:
         best = outcome.best
         where = "the spectral start" if best.epoch == 0 else f"epoch {round(best.epoch, 2):g}"
