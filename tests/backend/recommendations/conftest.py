@@ -26,6 +26,8 @@ from backend.recommendations.models import ModelVersion
 from backend.recommendations.registry import registry
 from backend.recommendations.services import promote
 
+from . import catalogue
+
 NOW = timezone.now().replace(microsecond=0)
 
 CATEGORIES = {1001: "Cooking", 1002: "Music"}
@@ -223,3 +225,20 @@ def model(platform, artifacts) -> ModelVersion:
 
 def user(user_id: int) -> User:
     return User.objects.get(id=user_id)
+
+
+@pytest.fixture(scope="module")
+def catalogue_version(tmp_path_factory, django_db_setup, django_db_blocker) -> str:
+    """A model trained through the product on the known-category catalogue, once per module."""
+    with django_db_blocker.unblock():
+        return catalogue.train(tmp_path_factory.mktemp("catalogue-models"))
+
+
+@pytest.fixture
+def served_catalogue(db, catalogue_version):
+    """The known-category catalogue in the database, served by ``catalogue_version``."""
+    registry.reset()
+    platform = catalogue.build()
+    catalogue.serve_version(catalogue_version)
+    yield platform
+    registry.reset()

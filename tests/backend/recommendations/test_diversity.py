@@ -18,10 +18,7 @@ from backend.recommendations.ranking import (
     mmr_rerank,
     unit_rows,
 )
-from backend.recommendations.registry import registry
 from backend.recommendations.serving import FRESHNESS_OFF, RecommendationKnobs, recommend_for_user
-
-from . import catalogue
 
 KNOBS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
@@ -81,23 +78,8 @@ def test_items_without_a_category_are_not_counted_together():
     assert picked.order == [0, 1, 2] and picked.penalties == [0.0, 0.0, 0.0]
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory, django_db_setup, django_db_blocker) -> str:
-    with django_db_blocker.unblock():
-        return catalogue.train(tmp_path_factory.mktemp("catalogue-models"))
-
-
-@pytest.fixture
-def served(db, trained):
-    registry.reset()
-    platform = catalogue.build()
-    catalogue.serve_version(trained)
-    yield platform
-    registry.reset()
-
-
-def test_served_lists_span_more_categories_and_creators_as_the_knob_rises(served):
-    readers = [User.objects.get(pk=u) for u in served.readers[:24]]
+def test_served_lists_span_more_categories_and_creators_as_the_knob_rises(served_catalogue):
+    readers = [User.objects.get(pk=u) for u in served_catalogue.readers[:24]]
     table = []
     for knob in (0.0, 0.5, 1.0):
         knobs = RecommendationKnobs(diversity=knob, freshness_half_life_days=FRESHNESS_OFF)
@@ -106,8 +88,12 @@ def test_served_lists_span_more_categories_and_creators_as_the_knob_rises(served
         ]
         table.append(
             (
-                np.mean([len({served.item_category[i] for i in x.item_ids}) for x in lists]),
-                np.mean([len({served.item_creator[i] for i in x.item_ids}) for x in lists]),
+                np.mean(
+                    [len({served_catalogue.item_category[i] for i in x.item_ids}) for x in lists]
+                ),
+                np.mean(
+                    [len({served_catalogue.item_creator[i] for i in x.item_ids}) for x in lists]
+                ),
                 np.mean([x.diversity for x in lists]),
             )
         )
@@ -117,8 +103,8 @@ def test_served_lists_span_more_categories_and_creators_as_the_knob_rises(served
     assert div0 < div5 < div1
 
 
-def test_breakdown_adds_up_to_the_score_and_has_a_popularity_part(served):
-    reader = User.objects.get(pk=served.readers[3])
+def test_breakdown_adds_up_to_the_score_and_has_a_popularity_part(served_catalogue):
+    reader = User.objects.get(pk=served_catalogue.readers[3])
     result = recommend_for_user(reader, 20, knobs=RecommendationKnobs(diversity=1.0), log=False)
     for rec in result.items:
         b = rec.breakdown

@@ -9,7 +9,6 @@ the top-20 that ``gnn``'s evaluation ranks for the same reader from the saved ar
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import scipy.sparse as sp
 
 import gnn
@@ -23,24 +22,7 @@ from backend.recommendations.serving import (
     recommend_for_user,
 )
 
-from . import catalogue
-
 RERANKING_OFF = RecommendationKnobs(diversity=0.0, freshness_half_life_days=FRESHNESS_OFF)
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory, django_db_setup, django_db_blocker) -> str:
-    with django_db_blocker.unblock():
-        return catalogue.train(tmp_path_factory.mktemp("catalogue-models"))
-
-
-@pytest.fixture
-def served(db, trained):
-    registry.reset()
-    platform = catalogue.build()
-    catalogue.serve_version(trained)
-    yield platform
-    registry.reset()
 
 
 def _evaluated_top(model: gnn.LoadedModel, user_ids: list[int], k: int = 20) -> list[list[int]]:
@@ -60,10 +42,10 @@ def _evaluated_top(model: gnn.LoadedModel, user_ids: list[int], k: int = 20) -> 
     return [item_ids[row[row >= 0]].tolist() for row in top]
 
 
-def test_served_top20_equals_evaluated_top20(served):
+def test_served_top20_equals_evaluated_top20(served_catalogue):
     model = registry.current().model
     rng = np.random.default_rng(0)
-    sample = sorted(rng.choice(served.readers, size=30, replace=False).tolist())
+    sample = sorted(rng.choice(served_catalogue.readers, size=30, replace=False).tolist())
     evaluated = _evaluated_top(model, sample)
     scores = model.user_scores(np.array([model.id_maps["user"].index(u) for u in sample]))
     item_row = {int(i): r for r, i in enumerate(model.id_maps["item"])}
@@ -84,8 +66,8 @@ def test_served_top20_equals_evaluated_top20(served):
         assert all(rec.breakdown.diversity_penalty == 0.0 for rec in result.items)
 
 
-def test_reranking_off_is_the_plain_order_and_default_knobs_rerank(served):
-    reader = User.objects.get(pk=served.readers[0])
+def test_reranking_off_is_the_plain_order_and_default_knobs_rerank(served_catalogue):
+    reader = User.objects.get(pk=served_catalogue.readers[0])
     plain = recommend_for_user(reader, 20, knobs=RERANKING_OFF, use_cache=False, log=False)
     default = recommend_for_user(reader, 20, use_cache=False, log=False)
     scores = [rec.score for rec in plain.items]
