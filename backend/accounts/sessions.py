@@ -8,7 +8,9 @@ stay signed in. This engine is ``cached_db`` whose cache reads fail soft: while 
 is unreachable, sessions are read from the database alone, and reads leave the cache
 alone for a few seconds after each failure so requests do not queue on timeouts. Writes
 always try the cache; ending a session (logout) raises if the cache cannot drop its copy,
-since a copy left there would keep the session alive once the cache is back.
+since a copy left there would keep the session alive once the cache is back. On a
+process-local cache (no ``REDIS_URL``) sessions are read from the database every time: a
+logout through one server process could not reach another's copy.
 """
 
 from __future__ import annotations
@@ -118,10 +120,30 @@ class _SoftCache:
         return bool(await self._acall("ahas_key", key, default=False))
 
 
+class _ProcessLocalCache(_SoftCache):
+    """The session cache on a process-local back end: reads always miss, so every read goes
+    to the database. A copy in one process's memory would outlive a logout made through
+    another process (a second server started on its own, which no check can see). Writes
+    still land, for the response edge's look-up, which asks the database before a replay."""
+
+    def get(self, key: str) -> Any:
+        return None
+
+    async def aget(self, key: str) -> Any:
+        return None
+
+
+def _session_cache() -> _SoftCache:
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    return _ProcessLocalCache(cache) if isinstance(cache, LocMemCache) else _SoftCache(cache)
+
+
 class SessionStore(CachedDBStore):
     def __init__(self, session_key: str | None = None) -> None:
         super().__init__(session_key)
-        self._cache = _SoftCache(caches[settings.SESSION_CACHE_ALIAS])
+        self._cache = _session_cache()
         self._cycling = False
 
     # A new key for the same data (at sign-in): the old key's copy holds what the new one

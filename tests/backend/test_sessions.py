@@ -3,6 +3,8 @@ outage (``backend/accounts/sessions.py``)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -19,6 +21,9 @@ DEAD_CACHE = {
     }
 }
 ME = {"query": "{ me { username } }"}
+IN_PROCESS_CACHE = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "s"}
+}
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +31,10 @@ def _no_outage(monkeypatch):
     monkeypatch.setattr(sessions, "_unavailable_until", 0.0)
 
 
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"),
+    reason="on the in-process cache, sessions are read from the database (next test)",
+)
 def test_a_session_is_read_from_the_cache_without_a_query(db, django_assert_num_queries) -> None:
     user = User.objects.create_user("reader", password="x" * 12)
     client = Client()
@@ -35,6 +44,20 @@ def test_a_session_is_read_from_the_cache_without_a_query(db, django_assert_num_
     with django_assert_num_queries(0):
         assert store.load()["_auth_user_id"] == str(user.pk)
     assert Session.objects.filter(session_key=client.session.session_key).exists()
+
+
+def test_on_the_in_process_cache_a_session_ended_by_another_process_ends_here(db, settings) -> None:
+    settings.CACHES = IN_PROCESS_CACHE
+    User.objects.create_user("reader", password="x" * 12)
+    client = Client()
+    client.force_login(User.objects.get(username="reader"))
+    response = client.post("/graphql/", ME, content_type="application/json")
+    assert response.json()["data"]["me"]["username"] == "reader"
+    # Another server process signs the session out: it deletes the row and its own cached
+    # copy; this process's memory hears nothing of it.
+    Session.objects.all().delete()
+    response = client.post("/graphql/", ME, content_type="application/json")
+    assert response.json()["data"]["me"] is None
 
 
 def test_sign_in_and_requests_work_while_the_cache_is_down(db, settings) -> None:
