@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import torch
@@ -23,7 +24,8 @@ def positive_int(value: str) -> int:
 
 def positive_float(value: str) -> float:
     number = float(value)
-    if number <= 0:
+    # NaN passes "<= 0" and would reach the training run's JSON column; inf is no budget.
+    if not math.isfinite(number) or number <= 0:
         raise ValueError
     return number
 
