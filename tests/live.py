@@ -21,32 +21,11 @@ from typing import Any
 
 import httpx
 
+from bench.databases import drop_postgres, fresh_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60.0
 LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { username } }"
-
-
-_DROP = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
-
-
-def _fresh_postgres(url: str, name: str) -> str:
-    """A new, empty database beside the one ``url`` names; its URL."""
-    import psycopg
-    from psycopg import sql
-
-    base, _, _old = url.rpartition("/")
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL(_DROP).format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return f"{base}/{name}"
-
-
-def _drop_postgres(url: str, name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL(_DROP).format(sql.Identifier(name)))
 
 
 class LiveServer:
@@ -69,7 +48,7 @@ class LiveServer:
             PYTHONUNBUFFERED="1",
         )
         if self.suite_database_url:
-            env["DATABASE_URL"] = _fresh_postgres(self.suite_database_url, self._db_name())
+            env["DATABASE_URL"] = fresh_postgres(self.suite_database_url, self._db_name())
         else:
             env["SQLITE_PATH"] = str(self.folder / f"{self.name}.sqlite3")
         env.update(extra)
@@ -151,7 +130,7 @@ class LiveServer:
     def drop(self) -> None:
         self.stop()
         if self.suite_database_url:
-            _drop_postgres(self.suite_database_url, self._db_name())
+            drop_postgres(self.suite_database_url, self._db_name())
 
     def client(self) -> Browser:
         return Browser(self)
