@@ -145,3 +145,12 @@ def test_tag_cosine_is_skipped_without_tags(split):
         untagged, test, exclude, budget_s_pyg=0.0, log=lambda m: None, names=("tag_cosine",)
     )
     assert report == {"tag_cosine": {"skipped": "the items have no tags"}}
+
+
+def test_pyg_lightgcn_runs_under_its_budget(split):
+    data, test, _, exclude = split
+    report = bl.run_baselines(
+        data, test, exclude, budget_s_pyg=1.0, log=lambda m: None, names=("pyg_lightgcn",)
+    )
+    result = report["pyg_lightgcn"]
+    assert result["epochs"] >= 1 and 0 <= result["recall@20"] <= 1 and result["peak_rss_mb"] > 0
