@@ -8,6 +8,7 @@ import re
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
@@ -130,13 +131,19 @@ def masked(error: GraphQLError) -> GraphQLError:
         error.message,
         exc_info=error.original_error,
     )
+    if isinstance(error.original_error, (OperationalError, InterfaceError)):
+        # The database could not be reached or gave up (a restart, a lost connection, a
+        # lock timeout): nothing wrong with the request, and trying again is the remedy.
+        code, text = UNAVAILABLE, "The database is unavailable just now; try again"
+    else:
+        code, text = INTERNAL_SERVER_ERROR, "Internal error"
     return GraphQLError(
-        f"Internal error (reference {reference}).",
+        f"{text} (reference {reference}).",
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
-        extensions={"code": INTERNAL_SERVER_ERROR, "errorId": reference},
+        extensions={"code": code, "errorId": reference},
     )
 
 

@@ -223,6 +223,29 @@ def test_exception_text_is_masked_and_logged_under_the_reference(gql, db, monkey
     assert record.exc_info is not None
 
 
+@pytest.mark.skipif(not limits.MASK_ERRORS, reason="errors shown by settings (DEBUG)")
+def test_a_database_outage_is_unavailable_and_masked(gql, db, monkeypatch, caplog):
+    from django.db import OperationalError
+
+    from backend.content import services as content_services
+
+    def failing_tags():
+        raise OperationalError("connection to server at 10.0.0.7 failed: Connection refused")
+
+    # What psycopg raises through Django while PostgreSQL restarts.
+    monkeypatch.setattr(content_services, "tags", failing_tags)
+    with caplog.at_level(logging.ERROR, logger="schema.errors"):
+        result = gql("{ tags { id } }")
+    (error,) = result["errors"]
+    reference = error["extensions"]["errorId"]
+    assert error["message"] == (
+        f"The database is unavailable just now; try again (reference {reference})."
+    )
+    assert error["extensions"] == {"code": "UNAVAILABLE", "errorId": reference}
+    assert "10.0.0.7" not in json.dumps(result)
+    assert any(reference in r.getMessage() and "10.0.0.7" in r.getMessage() for r in caplog.records)
+
+
 def test_our_own_errors_keep_their_text_and_code(gql, db):
     (error,) = gql("{ dashboard { me { username } } }")["errors"]
     assert error["message"] == "dashboard: Log in first; anonymous users cannot do this."
