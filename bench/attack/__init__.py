@@ -15,6 +15,8 @@ settings, and tries:
   deletions made by another process (with Redis: also by one that cannot reach it);
 * **throttles** (:mod:`bench.attack.throttles`), on production: password guessing per
   account and per address, an expensive field past its rate;
+* **writes** (:mod:`bench.attack.writes`), on production: sixteen sessions of one account
+  sending ``setInterests`` or ``updatePreferences`` at once, across both workers;
 * **commands** (:mod:`bench.attack.commands`): ``import_dataset``, ``train_gnn``,
   ``seed_demo`` and ``gnn_rollback`` with bad input, on the same database.
 

@@ -37,7 +37,7 @@ import json
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from backend.accounts.models import User
-from backend.content.models import Creator
+from backend.content.models import Creator, Tag
 call_command("migrate", verbosity=0, interactive=False)
 hashed = make_password({password!r})  # one hash for every account
 User.objects.bulk_create([User(username=name, password=hashed) for name in {names!r}])
@@ -45,7 +45,8 @@ creators = {{
     name: Creator.objects.create(user=User.objects.get(username=name), display_name=name).pk
     for name in {creators!r}
 }}
-print(json.dumps(creators))
+tags = [Tag.objects.create(name=f"tag {{k}}", slug=f"tag-{{k}}").pk for k in range({tags})]
+print(json.dumps({{"creators": creators, "tags": tags}}))
 """
 
 
@@ -54,11 +55,12 @@ class Server:
     name: str
     settings: str
     process: subprocess.Popen
-    port: int
+    sock: socket.socket
+    options: tuple[str, ...] = ()
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
 
     @property
     def secure(self) -> bool:
@@ -84,6 +86,7 @@ class Platform:
     prefix: str = field(default_factory=lambda: f"attack-{os.getpid()}-{secrets.token_hex(4)}")
     servers: list[Server] = field(default_factory=list)
     creators: dict[str, int] = field(default_factory=dict)
+    tag_ids: list[int] = field(default_factory=list)
     _database_env: dict[str, str] = field(default_factory=dict)
     _postgres_name: str = ""
 
@@ -94,21 +97,23 @@ class Platform:
 
     # -- the database ------------------------------------------------------------------
 
-    def create(self, accounts: list[str], creators: list[str]) -> None:
+    def create(self, accounts: list[str], creators: list[str], tags: int = 0) -> None:
         """A fresh, migrated database with ``accounts`` (password :data:`PASSWORD`), of
-        which ``creators`` publish."""
+        which ``creators`` publish, and ``tags`` tags."""
         if self.database_url:
             self._postgres_name = f"{self.database_url.rpartition('/')[2]}_attack"
             url = fresh_postgres(self.database_url, self._postgres_name)
             self._database_env = {"DATABASE_URL": url}
         else:
             self._database_env = {"SQLITE_PATH": str(self.folder / "attack.sqlite3")}
-        code = _SETUP.format(password=PASSWORD, names=accounts, creators=creators)
-        self.creators = json.loads(self.shell(code).strip().splitlines()[-1])
+        code = _SETUP.format(password=PASSWORD, names=accounts, creators=creators, tags=tags)
+        made = json.loads(self.shell(code).strip().splitlines()[-1])
+        self.creators, self.tag_ids = made["creators"], made["tags"]
 
     def drop(self) -> None:
         for server in self.servers:
             server.stop()
+            server.sock.close()
         if self._postgres_name:
             drop_postgres(self.database_url, self._postgres_name)
 
@@ -141,32 +146,50 @@ class Platform:
         """Run ``code`` in ``manage.py shell``: an operator's process on the same database
         (``cache_down``: one that cannot reach the cache); its output."""
         extra = {"REDIS_URL": DEAD_REDIS} if cache_down and self.redis_url else {}
+        return self.manage("shell", "-v", "0", "-c", code, **extra)
+
+    def manage(self, *args: str, **extra: str) -> str:
+        """``manage.py ARGS`` with production settings on the platform; its output."""
         done = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+            [sys.executable, "manage.py", *args],
             cwd=ROOT,
             env=self.environment(**extra),
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=900,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"manage.py shell failed:\n{done.stdout}{done.stderr}")
+            raise RuntimeError(f"manage.py {args[0]} failed:\n{done.stdout}{done.stderr}")
         return done.stdout
 
-    def start(self, name: str, settings: str) -> Server:
-        """uvicorn on a loopback socket this process opened (no port to race for)."""
+    def start(self, name: str, settings: str, *options: str) -> Server:
+        """uvicorn (with ``options``) on a loopback socket this process opened (no port to
+        race for, and a restart keeps it)."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         sock.listen(128)
-        port = sock.getsockname()[1]
+        server = Server(name, settings, self._serve(name, settings, sock, options), sock)
+        server.options = options
+        self.servers.append(server)
+        return server
+
+    def restart(self, server: Server) -> None:
+        """Stop the server's process and start another on the same socket: connections
+        made meanwhile wait in its backlog."""
+        server.stop()
+        server.process = self._serve(server.name, server.settings, server.sock, server.options)
+
+    def _serve(
+        self, name: str, settings: str, sock: socket.socket, options: tuple[str, ...]
+    ) -> subprocess.Popen:
         cmd = [sys.executable, "-m", "uvicorn", "backend.asgi:application"]
         cmd += ["--fd", str(sock.fileno()), "--no-access-log", "--log-level", "critical"]
         # The browsers say they came over HTTPS, as a TLS proxy in front would; they connect
         # from several loopback addresses (uvicorn trusts only 127.0.0.1 by default).
-        cmd += ["--forwarded-allow-ips", "127.0.0.0/8"]
+        cmd += ["--forwarded-allow-ips", "127.0.0.0/8", *options]
         with open(self.folder / f"{name}.log", "ab") as log:
-            process = subprocess.Popen(
+            return subprocess.Popen(
                 cmd,
                 cwd=ROOT,
                 env=self.environment(settings),
@@ -174,14 +197,10 @@ class Platform:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        sock.close()  # the server holds its own copy
-        server = Server(name, settings, process, port)
-        self.servers.append(server)
-        return server
 
-    def wait_until_up(self) -> None:
+    def wait_until_up(self, *servers: Server) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
-        for server in self.servers:
+        for server in servers or self.servers:
             while True:
                 if server.process.poll() is not None:
                     log = (self.folder / f"{server.name}.log").read_text(errors="replace")

@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.attack import hostile, sessions, throttles
+from bench.attack import hostile, sessions, throttles, writes
 from bench.attack.platform import ROOT, Platform, Server
 from bench.attack.verdicts import Outcome, Report
 
@@ -61,8 +61,9 @@ def _run_in(config: Config, folder: Path) -> Report:
     worker: subprocess.Popen | None = None
     try:
         platform.create(
-            accounts=[hostile.ATTACKER, *sessions.ACCOUNTS, *throttles.ACCOUNTS],
+            accounts=[hostile.ATTACKER, *sessions.ACCOUNTS, *throttles.ACCOUNTS, *writes.ACCOUNTS],
             creators=[hostile.ATTACKER, *throttles.CREATORS],
+            tags=writes.TAGS,
         )
         clock.lap("database")
         # The commands run beside the servers' start-up and the requests (one process).
@@ -119,6 +120,9 @@ async def _attack_servers(
         for outcome in await throttles.attack(a, other_worker, platform):
             report.add(outcome)
         clock.lap("throttles")
+        for outcome in await writes.attack(a, other_worker, platform):
+            report.add(outcome)
+        clock.lap("writes")
 
 
 def main(argv: list[str] | None = None) -> int:

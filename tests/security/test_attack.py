@@ -3,10 +3,11 @@
 ``make test`` runs the suite twice: on SQLite with in-process caches, and on PostgreSQL
 and Redis. Each time the attack suite creates a database of its own beside the suite's,
 starts production-settings servers (two workers) and a debug server under uvicorn, and
-tries every hostile request, stale session, throttle and bad command of its case lists;
-each must end *rejected* (refused cleanly, see ``bench/attack/verdicts.py``). The bound on
-an answer is generous: a request without an answer in that time hangs, however loaded
-the machine; speed is the benchmark's to measure (``python -m bench.attack``).
+tries every hostile request, stale session, throttle, concurrent write and bad command of
+its case lists; each must end *rejected* (refused cleanly, see
+``bench/attack/verdicts.py``). The bound on an answer is generous: a request without an
+answer in that time hangs, however loaded the machine; speed is the benchmark's to
+measure (``python -m bench.attack``).
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ def test_every_guess_and_flood_is_throttled(report: Report) -> None:
     elsewhere = "the right password on another worker after the lock-out"
     assert (elsewhere in names) == SHARED_CACHE
     assert len(outcomes) == (4 if SHARED_CACHE else 3)
+    assert not _not_rejected(outcomes), _not_rejected(outcomes)
+
+
+def test_concurrent_writes_to_one_account_do_not_mix(report: Report) -> None:
+    outcomes = _group(report, "production", "writes")
+    assert len(outcomes) == 2
     assert not _not_rejected(outcomes), _not_rejected(outcomes)
 
 
