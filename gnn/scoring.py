@@ -66,10 +66,10 @@ def add_history_term(scores: np.ndarray, history: sp.csr_matrix, item_item: sp.c
     adds ``block @ q`` into ``scores`` with ``csc_matvec``, which accumulates into its output:
     two compiled loops over ``history x neighbours`` entries and no catalogue-sized temporary
     (0.015 ms for 20 rows of 100, 0.14 ms for 100 of 500, 0.36 ms for 300 of 500). A NumPy
-    gather with ``np.add.at``, or torch's ``index_add_`` after the same gather, takes 2-5x as
-    long and ``np.bincount`` 3.5-7x (building the gathered index array is most of their
+    gather with ``np.add.at``, or torch's ``index_add_`` after the same gather, takes 1.7-5x
+    as long and ``np.bincount`` 3.5-7x (building the gathered index array is most of their
     time); the public ``item_item[rows].T @ q`` 1.4-6.5x (scipy's indexing overhead and a
-    catalogue-sized result to add); the public ``history @ item_item`` 7-11x (a
+    catalogue-sized result to add); the public ``history @ item_item`` 7-12x (a
     catalogue-sized accumulator and a sorted sparse result); torch's sparse CSR product
     hundreds to thousands of times. ``_sparsetools`` is scipy's private module, so anything it
     cannot take (other dtypes, a scipy without it) goes the public way.
@@ -124,7 +124,7 @@ def top_k(
     Exact, but it does not partition the whole catalogue: a strided sample of the scores
     gives a threshold that a few times the needed number of items reach, and only those are
     ranked (a threshold set too high is detected and the whole catalogue ranked). At 100,000
-    items this costs about a fifth of ``argpartition`` over a masked copy.
+    items this costs about a third of ``argpartition`` over a masked copy.
     """
     n = len(scores)
     count = n if mask is None else int(np.count_nonzero(mask))
