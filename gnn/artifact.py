@@ -28,12 +28,12 @@ from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
 from .content import ContentSpec
+from .recipe import TrainResult
 from .recommender import ModelWeights
-from .train import TrainResult
 
 __all__ = ["ArtifactError", "FORMAT_VERSION", "LoadedModel", "load_artifact", "save_artifact"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _WEIGHTS, _IDS, _MANIFEST = "weights.safetensors", "id_maps.json", "manifest.json"
 _DENSE = (
     "user_graph",
@@ -87,7 +87,7 @@ def _arrays(weights: ModelWeights) -> dict[str, np.ndarray]:
     out["content_idf"] = np.ascontiguousarray(
         idf if idf is not None else np.ones(weights.content_spec.text_dim), dtype=np.float32
     )
-    for name in ("graph_norm", "user_rows"):
+    for name in ("item_item", "user_rows"):
         mat = getattr(weights, name)
         if mat is not None:
             mat = mat.tocsr()
@@ -142,12 +142,13 @@ def save_artifact(
             "model": {
                 "blend": weights.blend,
                 "cold_blend": weights.cold_blend,
-                "linear_weight": weights.linear_weight,
+                "graph_weight": weights.graph_weight,
+                "recency": weights.recency,
                 "num_users": weights.num_users,
                 "num_items": weights.num_items,
                 "dim": weights.dim,
                 "content_spec": weights.content_spec.to_json(),
-                "graph_norm_shape": _shape(weights.graph_norm),
+                "item_item_shape": _shape(weights.item_item),
                 "user_rows_shape": _shape(weights.user_rows),
             },
             "shapes": {name: list(arr.shape) for name, arr in arrays.items()},
@@ -172,9 +173,9 @@ def _training_summary(result: TrainResult | ModelWeights) -> dict:
     if not isinstance(result, TrainResult):
         return {}
     return {
-        "epochs_run": result.epochs_run,
         "seconds": result.seconds,
-        "loss_curve": result.loss_curve,
+        "choice": result.choice.to_json(),
+        "stop_reason": result.stop_reason,
         "history": result.history,
     }
 
@@ -257,8 +258,9 @@ def _build(manifest: dict, arrays: dict[str, np.ndarray], path: Path) -> LoadedM
             item_warm=arrays["item_warm"].astype(bool),
             blend=float(meta["blend"]),
             cold_blend=float(meta["cold_blend"]),
-            linear_weight=float(meta["linear_weight"]),
-            graph_norm=_sparse(arrays, "graph_norm", meta.get("graph_norm_shape")),
+            graph_weight=float(meta["graph_weight"]),
+            recency=float(meta["recency"]),
+            item_item=_sparse(arrays, "item_item", meta.get("item_item_shape")),
             user_rows=_sparse(arrays, "user_rows", meta.get("user_rows_shape")),
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -277,6 +279,10 @@ def _check_consistent(model: ModelWeights) -> None:
         "item_scale": (model.item_scale.shape, (n_i,)),
         "content_idf": (model.content_spec.idf.shape, (model.content_spec.text_dim,)),
     }
+    if model.item_item is not None:
+        checks["item_item"] = (model.item_item.shape, (n_i, n_i))
+    if model.user_rows is not None:
+        checks["user_rows"] = (model.user_rows.shape, (model.num_users, n_i))
     for name, (got, want) in checks.items():
         if got != want:
             raise ArtifactError(f"{name} has shape {got}, expected {want}")

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 import torch
 
 from .content import ContentSpec, build_content_matrix
-from .model import linear_filter_scores
+from .history import history_row
 
 __all__ = ["ModelWeights"]
 
@@ -30,18 +30,23 @@ def _matmul_t(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @dataclass
 class ModelWeights:
-    """Everything needed to score: graph and content embeddings, the blend, the fold-in map.
+    """Everything needed to score: the dense embeddings, the item-item filter, the content
+    tower, the blend.
 
-    Scores of user ``u`` for item ``i`` (see :class:`gnn.model.HybridLightGCN`):
+    Scores of user ``u`` for item ``i`` (see :mod:`gnn.filters` for where the parts come from):
 
-    * graph: ``g(u, i) = e_u . e_i`` (``item_graph`` already carries the ``d_i^gamma`` factor),
-      plus ``linear_weight * (r^_u R~^T R~)_i`` when the closed-form linear filter is kept;
+    * graph: ``g(u, i) = graph_weight * e_u . g_i + (q_u S)_i``, the rank-``dim`` embedding
+      term plus the pruned item-item filter ``S`` (``item_item``) applied to the user's
+      history row ``q_u`` (``user_rows`` for the users trained on, :meth:`history_row` for a
+      live history);
     * content: ``c(u, i) = e_u . c_i``;
     * blended: ``(1 - b_i) g + b_i c`` with ``b_i = blend`` for items with interactions and
-      ``cold_blend`` for items without, whose graph embedding only comes from tags.
+      ``cold_blend`` for items without.
 
-    ``item_embeddings`` stores the blended item vectors so that a recommendation is one matrix
-    product and a top-k.
+    ``item_scoring`` stores the blended dense item vectors, so that a score is one matrix
+    product, plus a sum of the user's rows of ``S`` weighted by ``(1 - b_i)``.
+    ``item_embeddings`` are the same vectors without ``graph_weight``: where items lie
+    (similar items, list diversity, the atlas), whatever weight the score gives that term.
     """
 
     user_graph: np.ndarray
@@ -57,21 +62,31 @@ class ModelWeights:
     item_scale: np.ndarray
     blend: float = 0.0
     cold_blend: float = 1.0
-    linear_weight: float = 0.0
-    graph_norm: sp.csr_matrix | None = None
+    graph_weight: float = 1.0
+    item_item: sp.csr_matrix | None = None
     user_rows: sp.csr_matrix | None = None
+    recency: float = 0.0
     item_embeddings: np.ndarray = field(init=False)
+    item_scoring: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.refresh()
 
     def refresh(self) -> None:
         """Recompute the blended item vectors after ``blend`` or ``cold_blend`` changed."""
-        b = np.where(self.item_warm, self.blend, self.cold_blend).astype(np.float32)[:, None]
+        b = self.content_share[:, None]
         self.item_embeddings = np.ascontiguousarray(
             (1.0 - b) * self.item_graph + b * self.item_content, dtype=np.float32
         )
-        self._norm_t = self.graph_norm.T.tocsr() if self.graph_norm is not None else None
+        self.item_scoring = np.ascontiguousarray(
+            (1.0 - b) * self.graph_weight * self.item_graph + b * self.item_content,
+            dtype=np.float32,
+        )
+
+    @property
+    def content_share(self) -> np.ndarray:
+        """``b_i`` of every item: the blend for items with interactions, else the cold one."""
+        return np.where(self.item_warm, self.blend, self.cold_blend).astype(np.float32)
 
     # -- shapes -------------------------------------------------------------------------
     @property
@@ -99,33 +114,47 @@ class ModelWeights:
         return self.item_graph.shape[1]
 
     # -- scoring ------------------------------------------------------------------------
-    def _linear_rows(self, rows: sp.csr_matrix) -> np.ndarray | None:
-        if not self.linear_weight or self.graph_norm is None:
+    def history_row(
+        self,
+        item_rows: np.ndarray,
+        weights: np.ndarray | None = None,
+        times: np.ndarray | None = None,
+    ) -> sp.csr_matrix:
+        """A live history as the model's query row (damped, tilted by the trained recency)."""
+        return history_row(item_rows, weights, times, self.num_items, self.recency)
+
+    def history_scores(self, rows: sp.csr_matrix) -> np.ndarray | None:
+        """``(q S) * (1 - b)`` for query rows ``q`` (rows x items); ``None`` without ``S``."""
+        if self.item_item is None:
             return None
-        return self.linear_weight * linear_filter_scores(rows, self.graph_norm, self._norm_t)
+        part = np.asarray((rows @ self.item_item).todense(), dtype=np.float32)
+        part *= 1.0 - self.content_share
+        return part
 
     def user_scores(self, user_rows: np.ndarray) -> np.ndarray:
-        """Blended scores (users x items) of known users."""
+        """Blended scores (users x items) of the users trained on."""
         user_rows = np.asarray(user_rows, dtype=np.int64)
-        scores = _matmul_t(self.user_graph[user_rows], self.item_embeddings)
+        scores = _matmul_t(self.user_graph[user_rows], self.item_scoring)
         if self.user_rows is not None:
-            lin = self._linear_rows(self.user_rows[user_rows])
-            if lin is not None:
-                warm = np.where(self.item_warm, 1.0 - self.blend, 1.0 - self.cold_blend)
-                scores += lin * warm.astype(np.float32)
+            part = self.history_scores(self.user_rows[user_rows])
+            if part is not None:
+                scores += part
         return scores
 
     def score_breakdown(self, user_row: int, item_rows: np.ndarray) -> dict[str, np.ndarray]:
         """Graph and content scores of ``item_rows`` for one user, and the blend weights."""
         item_rows = np.asarray(item_rows, dtype=np.int64)
         e_u = self.user_graph[user_row]
-        graph = self.item_graph[item_rows] @ e_u
-        if self.user_rows is not None:
-            lin = self._linear_rows(self.user_rows[[user_row]])
-            if lin is not None:
-                graph = graph + lin[0, item_rows]
+        graph = self.graph_weight * (self.item_graph[item_rows] @ e_u)
+        if self.item_item is not None and self.user_rows is not None:
+            graph = (
+                graph
+                + np.asarray(
+                    (self.user_rows[[user_row]] @ self.item_item[:, item_rows]).todense()
+                ).ravel()
+            )
         content = self.item_content[item_rows] @ e_u
-        b = np.where(self.item_warm[item_rows], self.blend, self.cold_blend)
+        b = self.content_share[item_rows]
         return {
             "graph": graph,
             "content": content,
@@ -154,20 +183,15 @@ class ModelWeights:
         exclude: np.ndarray | None = None,
         k: int = 20,
         *,
-        item_rows: np.ndarray | None = None,
-        item_weights: np.ndarray | None = None,
+        history: sp.csr_matrix | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-``k`` items for a user vector (e.g. from :meth:`fold_in_user`).
-
-        Passing the user's ``item_rows`` (and weights) adds the linear-filter part of the graph
-        score when the model keeps one.
-        """
-        scores = (self.item_embeddings @ np.asarray(user_vector, dtype=np.float32))[None, :]
-        if item_rows is not None and len(item_rows) and self.linear_weight:
-            row = self._interaction_row(item_rows, item_weights)
-            lin = self._linear_rows(row)
-            warm = np.where(self.item_warm, 1.0 - self.blend, 1.0 - self.cold_blend)
-            scores = scores + lin * warm.astype(np.float32)
+        """Top-``k`` items for a user vector (e.g. from :meth:`fold_in_user`) and, when given,
+        the user's history row (:meth:`history_row`) for the item-item part."""
+        scores = (self.item_scoring @ np.asarray(user_vector, dtype=np.float32))[None, :]
+        if history is not None:
+            part = self.history_scores(history)
+            if part is not None:
+                scores = scores + part
         self._exclude(scores, None if exclude is None else [exclude])
         val, idx = _topk(scores, k)
         return val[0], idx[0]

@@ -54,9 +54,9 @@ logger = logging.getLogger(__name__)
 class ScoringModel(Protocol):
     """What the service needs from a trained model (``gnn.LoadedModel`` provides it).
 
-    Scores of a user vector ``e``: graph ``item_graph @ e``, content ``item_content @ e``,
-    blended per item with ``blend`` (items with interactions) or ``cold_blend`` (items the
-    graph only knows through their tags).
+    Scores of a user vector ``e`` and history row ``q``: graph ``graph_weight * item_graph @
+    e + q @ item_item``, content ``item_content @ e``, blended per item with ``blend`` (items
+    with interactions) or ``cold_blend`` (items the graph only knows through their tags).
     """
 
     manifest: dict
@@ -68,9 +68,19 @@ class ScoringModel(Protocol):
     item_warm: np.ndarray
     blend: float
     cold_blend: float
+    graph_weight: float
+    item_item: sp.csr_matrix | None
+    user_rows: sp.csr_matrix | None
 
     @property
     def version(self) -> str: ...
+
+    def history_row(
+        self,
+        item_rows: np.ndarray,
+        weights: np.ndarray | None = None,
+        times: np.ndarray | None = None,
+    ) -> sp.csr_matrix: ...
 
     def fold_in_user(
         self,

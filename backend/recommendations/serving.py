@@ -28,6 +28,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import numpy as np
+import scipy.sparse as sp
 from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
@@ -54,9 +55,9 @@ from backend.recommendations.ranking import (
     mmr_rerank,
     unit_rows,
 )
-from backend.recommendations.registry import ServingModel, registry
+from backend.recommendations.registry import ScoringModel, ServingModel, registry
 from backend.recommendations.trending import trending
-from backend.recommendations.universe import Universe, universe_of
+from backend.recommendations.universe import Taste, Universe, universe_of
 
 __all__ = [
     "InvalidKnob",
@@ -321,10 +322,11 @@ def _compute(
         logger.warning("no model to serve user %s; falling back to trending items", user.pk)
         return _trending_list(first, filters, knobs, profile, None, Method.FALLBACK, now)
     try:
-        vector, method = _user_vector(state, profile, user.pk)
+        vector, history, method = _user_vector(state, profile, user.pk)
         if vector is None:
             return _trending_list(first, filters, knobs, profile, state, Method.TRENDING, now)
-        return _model_list(first, filters, knobs, profile, state, vector, method, now)
+        taste = Taste(vector, history)
+        return _model_list(first, filters, knobs, profile, state, taste, method, now)
     except DatabaseError:
         # Not a model problem: the trending fallback reads the same database, and a list
         # labelled FALLBACK would hide the outage from the caller.
@@ -336,7 +338,8 @@ def _compute(
 
 def _user_vector(
     state: ServingModel, profile: _Profile, user_id: int
-) -> tuple[np.ndarray | None, Method]:
+) -> tuple[np.ndarray | None, sp.csr_matrix | None, Method]:
+    """The user's vector and history row (the model's query for its item-item part)."""
     model = state.model
     trained = state.trained_at.timestamp() if state.trained_at else -math.inf
     known = [(state.item_row[i], w, t) for i, w, t, _ in profile.acts if i in state.item_row]
@@ -346,17 +349,18 @@ def _user_vector(
     if user_row is not None and any(t < trained for _, _, t in positive):
         vector = np.asarray(model.user_graph[user_row], dtype=np.float32)
         recent = [(row, w) for row, w, t in positive if t >= trained]
-        if recent:
-            rows = np.array([r for r, _ in recent], dtype=np.int64)
-            weights = np.array([w for _, w in recent], dtype=np.float32)
-            folded = model.fold_in_user(rows, weights)
-            alpha = len(recent) / (len(recent) + REALTIME_PRIOR)
-            vector = (1.0 - alpha) * vector + alpha * folded
-        return vector, Method.HYBRID
+        if not recent:
+            return vector, _trained_history(model, user_row), Method.HYBRID
+        rows = np.array([r for r, _ in recent], dtype=np.int64)
+        weights = np.array([w for _, w in recent], dtype=np.float32)
+        folded = model.fold_in_user(rows, weights)
+        alpha = len(recent) / (len(recent) + REALTIME_PRIOR)
+        vector = (1.0 - alpha) * vector + alpha * folded
+        return vector, _live_history(model, known), Method.HYBRID
     if positive:
         rows = np.array([r for r, _, _ in positive], dtype=np.int64)
         weights = np.array([w for _, w, _ in positive], dtype=np.float32)
-        return model.fold_in_user(rows, weights), Method.HYBRID
+        return model.fold_in_user(rows, weights), _live_history(model, known), Method.HYBRID
     tags = np.array([state.tag_row[t] for t in profile.interest_tags if t in state.tag_row])
     cats = np.array(
         [state.category_row[c] for c in profile.interest_categories if c in state.category_row]
@@ -367,8 +371,22 @@ def _user_vector(
             category_rows=cats.astype(np.int64) if len(cats) else None,
         )
         if np.any(vector):
-            return vector, Method.CONTENT
-    return None, Method.TRENDING
+            return vector, None, Method.CONTENT
+    return None, None, Method.TRENDING
+
+
+def _trained_history(model: ScoringModel, user_row: int) -> sp.csr_matrix | None:
+    """The query row the model was fitted with: what evaluation scored this user by."""
+    rows = getattr(model, "user_rows", None)
+    return None if rows is None else rows[[user_row]]
+
+
+def _live_history(model: ScoringModel, known: list[tuple[int, float, float]]) -> sp.csr_matrix:
+    """The user's current feedback as the model's query row, built as in training."""
+    rows = np.array([r for r, _, _ in known], dtype=np.int64)
+    weights = np.array([w for _, w, _ in known], dtype=np.float32)
+    times = np.array([t for _, _, t in known], dtype=np.float64).astype(np.int64)
+    return model.history_row(rows, weights, times)
 
 
 def _eligible_mask(
@@ -405,7 +423,7 @@ def _model_list(
     knobs: RecommendationKnobs,
     profile: _Profile,
     state: ServingModel,
-    vector: np.ndarray,
+    taste: Taste,
     method: Method,
     now: datetime,
 ) -> RecommendationList:
@@ -413,7 +431,6 @@ def _model_list(
     universe = universe_of(state)
     new = universe.new
     n_model = len(state.item_ids)
-    vector = np.asarray(vector, dtype=np.float32)
     ids, creator, published = universe.ids, universe.creator, universe.published
 
     mask = _eligible_mask(universe, state, filters, profile, now)
@@ -422,7 +439,7 @@ def _model_list(
     # Scores at every position (the model's items, then the new ones: content only),
     # scaled to unit spread over the eligible items so the freshness boost means the same
     # for every user.
-    raw = universe.blended(state, vector, knobs.blend)
+    raw = universe.blended(state, taste, knobs.blend)
     spread = float(np.std(raw, where=mask))
     scale = 1.0 / spread if spread > 1e-9 else 1.0
     fresh = universe.freshness(now.timestamp(), knobs.freshness_half_life_days)
@@ -440,7 +457,7 @@ def _model_list(
         categories=universe.category[pool],
     )
     chosen = [pool[j] for j in picked.order]
-    graph_part, content_part = universe.parts(state, vector, chosen, knobs.blend)
+    graph_part, content_part = universe.parts(state, taste, chosen, knobs.blend)
     graph_part, popularity_part = _popularity_part(state, chosen, graph_part)
     trending_top = trending().top_ids(TRENDING_TOP)
     liked_rows = [state.item_row[i] for i in profile.liked if i in state.item_row]

@@ -30,12 +30,10 @@ class TrainingError(Exception):
 
 @dataclass(frozen=True)
 class BestValidation:
-    """The best validation score the trainer saw, and where (epoch 0: the spectral start;
-    fractions: an evaluation within an epoch)."""
+    """The served model's validation score (on the training part, before the refit)."""
 
     metric: str
     value: float
-    epoch: float
 
 
 @dataclass(frozen=True)
@@ -43,32 +41,21 @@ class TrainingOutcome:
     run: TrainingRun
     version: ModelVersion
     decision: PromotionDecision
-    epochs_run: int = 0
-    epochs_planned: int = 0
+    choice: gnn.Choice
     best: BestValidation | None = None
     stop_reason: str = "completed"
-
-
-def best_validation(history: list[dict[str, float]], metric: str) -> BestValidation | None:
-    """The first evaluation with the highest ``metric`` in the trainer's history."""
-    scored = [h for h in history if metric in h]
-    if not scored:
-        return None
-    top = max(scored, key=lambda h: h[metric])  # max keeps the first of equals
-    return BestValidation(metric, float(top[metric]), float(top["epoch"]))
 
 
 def run_training(
     config: gnn.TrainConfig,
     *,
-    holdout: float = 0.1,
     force: bool = False,
     progress: bool = True,
     artifact_dir: Path | None = None,
     build_atlas: bool = True,
 ) -> TrainingOutcome:
-    """Export, train, evaluate on the most recent interactions, save, register, promote."""
-    run = TrainingRun.objects.create(params={"config": config.to_json(), "holdout": holdout})
+    """Export, fit (choosing on the most recent interactions), save, register, promote."""
+    run = TrainingRun.objects.create(params={"config": config.to_json()})
     try:
         snapshot = export_platform()
         run.num_users = snapshot.counts["users"]
@@ -82,16 +69,15 @@ def run_training(
         data = gnn.TrainingData(**snapshot.arrays)
         data_hash = gnn.snapshot_hash(data)
         run.data_hash = data_hash
-        train, valid = gnn.temporal_split(data, holdout=holdout, seed=config.seed)
-        result = gnn.train_model(train, config, valid=valid, progress=progress)
-        run.loss_curve = [float(x) for x in result.loss_curve]
+        result = gnn.fit(data, config, progress=progress)
+        run.loss_curve = [float(h["recall"]) for h in result.history]
         run.metrics = {k: float(v) for k, v in result.metrics.items()}
         name = f"{timezone.now():%Y%m%dT%H%M%S}-{data_hash[:8]}-r{run.pk}"
         path = gnn.save_artifact(
             artifact_dir or settings.LUPI_ARTIFACT_DIR,
             result,
             snapshot.id_maps,
-            params={"holdout": holdout, "counts": snapshot.counts},
+            params={"counts": snapshot.counts},
             data_hash=data_hash,
             version=name,
         )
@@ -118,11 +104,14 @@ def run_training(
         run=run,
         version=version,
         decision=decision,
-        epochs_run=result.epochs_run,
-        epochs_planned=config.epochs,
+        choice=result.choice,
         stop_reason=result.stop_reason,
-        best=best_validation(result.history, f"recall@{config.topn}"),
+        best=_best(result.metrics, f"recall@{config.topn}"),
     )
+
+
+def _best(metrics: dict[str, float], metric: str) -> BestValidation | None:
+    return BestValidation(metric, float(metrics[metric])) if metric in metrics else None
 
 
 def _prepare_atlas(version: ModelVersion) -> None:

@@ -8,8 +8,9 @@ every item or tag write) and at least every ``MAX_AGE_S`` (bulk writes send no s
 not per request: finding the new items is a scan of the item table.
 
 Per request, scoring is then one matrix product with the model's items (graph and content
-towers fused at the model's blend) and one with the new items; the freshness boost of
-every position is kept for a minute per half-life.
+towers fused at the model's blend), the sum of the user's rows of the model's item-item
+filter, and one product with the new items; the freshness boost of every position is kept
+for a minute per half-life.
 """
 
 from __future__ import annotations
@@ -27,12 +28,21 @@ from backend.recommendations import cache
 from backend.recommendations.ranking import freshness_boost, unit_rows
 from backend.recommendations.registry import ScoringModel, ServingModel
 
-__all__ = ["MAX_AGE_S", "NewItems", "Universe", "new_items", "universe_of"]
+__all__ = ["MAX_AGE_S", "NewItems", "Taste", "Universe", "new_items", "universe_of"]
 
 MAX_AGE_S = 60.0
 # A kept freshness array is recomputed after this long: a minute changes a boost with a
 # half-life of days by less than a thousandth.
 FRESHNESS_MAX_AGE_S = 60.0
+
+
+@dataclass(frozen=True)
+class Taste:
+    """What a user is scored by: a vector, and the history row of the item-item part
+    (``None`` for a user known only by declared interests)."""
+
+    vector: np.ndarray
+    history: sp.csr_matrix | None = None
 
 
 @dataclass
@@ -91,30 +101,36 @@ class Universe:
                 mask[n_model + i] = True
         return mask
 
-    def blended(self, state: ServingModel, vector: np.ndarray, blend: float | None) -> np.ndarray:
-        """``(1 - b) * graph + b * content`` at every position, for a user vector."""
-        model = state.model
+    def blended(self, state: ServingModel, taste: Taste, blend: float | None) -> np.ndarray:
+        """``(1 - b) * graph + b * content`` at every position, for a user's taste."""
+        model, vector = state.model, np.asarray(taste.vector, dtype=np.float32)
+        share = _content_share(model, blend)
         if blend is None:
             known = _fused(state) @ vector
         else:
-            share = _content_share(model, blend)
-            known = (1.0 - share) * (model.item_graph @ vector) + share * (
-                model.item_content @ vector
-            )
+            graph = _graph_weight(model) * (model.item_graph @ vector)
+            known = (1.0 - share) * graph + share * (model.item_content @ vector)
+        history = _history_part(model, taste.history)
+        if history is not None:
+            known = known + (1.0 - share) * history
         return np.concatenate([known.astype(np.float32), self.new.vectors @ vector])
 
     def parts(
-        self, state: ServingModel, vector: np.ndarray, positions: list[int], blend: float | None
+        self, state: ServingModel, taste: Taste, positions: list[int], blend: float | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """The graph and content parts of the blended score at a few ``positions``."""
         model, n_model = state.model, len(state.item_ids)
+        vector = np.asarray(taste.vector, dtype=np.float32)
         rows = np.array(positions, dtype=np.int64)
         known = rows < n_model
         share = np.ones(len(rows), np.float32)  # new items: content only
         share[known] = _content_share(model, blend, rows[known])
         graph = np.zeros(len(rows), np.float32)
         content = np.zeros(len(rows), np.float32)
-        graph[known] = model.item_graph[rows[known]] @ vector
+        graph[known] = _graph_weight(model) * (model.item_graph[rows[known]] @ vector)
+        history = _history_part(model, taste.history)
+        if history is not None:
+            graph[known] += history[rows[known]]
         content[known] = model.item_content[rows[known]] @ vector
         content[~known] = self.new.vectors[rows[~known] - n_model] @ vector
         return (1.0 - share) * graph, share * content
@@ -145,6 +161,19 @@ def _content_share(
     return np.where(warm, warm_blend, model.cold_blend).astype(np.float32)
 
 
+def _graph_weight(model: ScoringModel) -> float:
+    return float(getattr(model, "graph_weight", 1.0))
+
+
+def _history_part(model: ScoringModel, history: sp.csr_matrix | None) -> np.ndarray | None:
+    """``q S``: the user's history row through the model's item-item filter (the sum of the
+    rows of the user's items; a few sparse rows, whatever the catalogue's size)."""
+    item_item = getattr(model, "item_item", None)
+    if item_item is None or history is None or not history.nnz:
+        return None
+    return np.asarray((history @ item_item).todense(), dtype=np.float32).ravel()
+
+
 def _fused(state: ServingModel) -> np.ndarray:
     """The model's items' graph and content towers blended at the model's own blend, one
     matrix: the default request then reads one ``items x dim`` matrix, not two."""
@@ -153,7 +182,7 @@ def _fused(state: ServingModel) -> np.ndarray:
         model = state.model
         share = _content_share(model, None)[:, None]
         fused = np.ascontiguousarray(
-            (1.0 - share) * np.asarray(model.item_graph, dtype=np.float32)
+            (1.0 - share) * _graph_weight(model) * np.asarray(model.item_graph, dtype=np.float32)
             + share * np.asarray(model.item_content, dtype=np.float32),
             dtype=np.float32,
         )

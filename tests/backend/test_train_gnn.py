@@ -16,13 +16,13 @@ from backend.content.models import ContentItem
 from backend.demo.generator import seed_demo
 from backend.interactions.models import Interaction, InteractionKind
 from backend.recommendations.export import KIND_WEIGHTS, export_platform
-from backend.recommendations.management.commands.train_gnn import epochs_line
+from backend.recommendations.management.commands.train_gnn import choice_line
 from backend.recommendations.models import ModelVersion, TrainingRun
-from backend.recommendations.training import BestValidation, TrainingOutcome, best_validation
+from backend.recommendations.training import BestValidation, TrainingOutcome
 
 pytestmark = pytest.mark.django_db
 
-FAST = ["--epochs", "3", "--emb-dim", "16", "--no-progress", "--seed", "1"]
+FAST = ["--emb-dim", "16", "--no-progress", "--seed", "1"]
 
 
 @pytest.fixture
@@ -69,16 +69,16 @@ def test_train_gnn_end_to_end(platform: None, tmp_path: Path, capsys) -> None:
     published = ContentItem.objects.exclude(published_at=None)  # drafts are not recommendable
     out = capsys.readouterr().out
     assert "Promoted:" in out and "recall@20" in out
-    # How far fine-tuning went and its best validation score, whether it ran to the end.
-    epochs = re.search(
-        r"^Trained (\d+) of 3 epochs(?: \((?:stopped early: validation stopped improving"
-        r"|stopped at the time budget)\))?; best validation recall@20 (\d\.\d{4}) "
-        r"at (the spectral start|epoch [\d.]+)$",
+    # What the recipe chose and how it scored on validation.
+    chose = re.search(
+        r"^Chose rank (\d+), low-pass [\d.]+, degree tilt -?[\d.]+, recency [\d.]+, "
+        r"tag/category edges [\d.]+, content tower (bpr|ridge), blend [\d.]+"
+        r"(?: \(the search stopped at the time budget\))?; validation recall@20 (\d\.\d{4})$",
         out,
         re.MULTILINE,
     )
-    assert epochs is not None, out
-    assert 1 <= int(epochs.group(1)) <= 3
+    assert chose is not None, out
+    assert int(chose.group(1)) >= 1
     version = ModelVersion.objects.get(is_active=True)
     run = version.training_run
     assert run.status == TrainingRun.Status.SUCCEEDED
@@ -115,41 +115,26 @@ def test_train_gnn_rejects_bad_options(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="--holdout"):
         call_command("train_gnn", *FAST, "--holdout", "1.5", "--artifact-dir", str(tmp_path))
     with pytest.raises(CommandError):
-        call_command("train_gnn", "--epochs", "0")
+        call_command("train_gnn", "--time-budget", "0")
 
 
 @pytest.mark.parametrize(
     ("reason", "said"),
     [
-        ("completed", "Trained 3 of 3 epochs; best"),
-        (
-            "early stopping",
-            "Trained 2 of 3 epochs (stopped early: validation stopped improving); best",
-        ),
-        ("time budget", "Trained 2 of 3 epochs (stopped at the time budget); best"),
+        ("completed", "blend 0.1; validation"),
+        ("time budget", "blend 0.1 (the search stopped at the time budget); validation"),
     ],
 )
-def test_the_epochs_line_says_why_training_ended(reason: str, said: str) -> None:
+def test_the_choice_line_says_what_was_chosen(reason: str, said: str) -> None:
     outcome = TrainingOutcome(
-        run=None,  # type: ignore[arg-type]  (the line reads only the counts below)
+        run=None,  # type: ignore[arg-type]  (the line reads only the choice and score)
         version=None,  # type: ignore[arg-type]
         decision=None,  # type: ignore[arg-type]
-        epochs_run=3 if reason == "completed" else 2,
-        epochs_planned=3,
-        best=BestValidation("recall@20", 0.1234, 2.0),
+        choice=gnn.Choice(rank=128, lowpass=0.3, tilt=-0.1, recency=2.0, blend=0.1),
+        best=BestValidation("recall@20", 0.1234),
         stop_reason=reason,
     )
-    assert epochs_line(outcome) == f"{said} validation recall@20 0.1234 at epoch 2"
-
-
-def test_best_validation_is_the_first_highest_evaluation() -> None:
-    history = [
-        {"epoch": 0, "seconds": 0.1, "recall@20": 0.10},
-        {"epoch": 0.5, "seconds": 0.2, "recall@20": 0.14},
-        {"epoch": 1, "seconds": 0.3, "loss": 0.6},  # an epoch's loss, no evaluation
-        {"epoch": 1.5, "seconds": 0.4, "recall@20": 0.14},
-        {"epoch": 2, "seconds": 0.5, "recall@20": 0.12},
-    ]
-    assert best_validation(history, "recall@20") == BestValidation("recall@20", 0.14, 0.5)
-    assert best_validation(history, "recall@10") is None
-    assert best_validation([], "recall@20") is None
+    assert choice_line(outcome) == (
+        "Chose rank 128, low-pass 0.3, degree tilt -0.1, recency 2, tag/category edges 0, "
+        f"content tower bpr, {said} recall@20 0.1234"
+    )

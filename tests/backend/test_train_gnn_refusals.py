@@ -21,7 +21,7 @@ from backend.recommendations.models import ModelVersion, TrainingRun
 
 pytestmark = pytest.mark.django_db
 
-FAST = ["--epochs", "2", "--emb-dim", "8", "--no-progress", "--seed", "1"]
+FAST = ["--emb-dim", "8", "--no-progress", "--seed", "1"]
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from gnn import TrainConfig, TrainingData
+from gnn.tower import TowerSetting
 
 CLUSTERS = 3
 WORDS = ["space rocket orbit", "garden flower soil", "guitar chord song"]
@@ -68,15 +69,10 @@ def data() -> TrainingData:
 def small_config() -> TrainConfig:
     return TrainConfig(
         emb_dim=16,
-        layers=2,
-        epochs=8,
-        batch_size=256,
-        lr=0.01,
+        rank_grid=(16, 32),
         seed=0,
-        device="cpu",
         text_dim=64,
-        content_epochs=10,
-        patience=10,
+        towers=(TowerSetting("bpr", epochs=5), TowerSetting("ridge", reg=0.1)),
     )
 
 

@@ -4,14 +4,13 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file, save_file
 
-from gnn import ArtifactError, load_artifact, save_artifact, snapshot_hash, train_model
+from gnn import ArtifactError, fit, load_artifact, save_artifact, snapshot_hash
 from gnn.artifact import _sha256
 
 
 @pytest.fixture
 def saved(tmp_path, data, small_config):
-    small_config.linear_filter = True
-    result = train_model(data, small_config, progress=False)
+    result = fit(data, small_config, progress=False)
     ids = {
         "user": [f"u{i}" for i in range(data.num_users)],
         "item": [f"i{i}" for i in range(data.num_items)],
@@ -48,7 +47,10 @@ def test_round_trip(saved):
     np.testing.assert_allclose(
         model.user_scores(users), result.weights.user_scores(users), rtol=1e-6
     )
-    assert model.linear_weight == result.weights.linear_weight
+    assert model.graph_weight == result.weights.graph_weight
+    assert model.recency == result.weights.recency
+    assert (model.item_item != result.weights.item_item).nnz == 0
+    assert model.manifest["training"]["choice"] == result.choice.to_json()
     vec = model.embed_new_items(item_text=["space rocket"], item_category=np.array([0]))
     np.testing.assert_allclose(
         vec, result.weights.embed_new_items(item_text=["space rocket"], item_category=np.array([0]))

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from gnn import train_model
+from gnn import fit
+from gnn.tower import TowerSetting
 
 from .conftest import CLUSTERS
 
@@ -15,16 +16,12 @@ def trained():
     data = make_data()
     config = TrainConfig(
         emb_dim=16,
-        layers=2,
-        epochs=8,
-        batch_size=256,
-        lr=0.01,
-        device="cpu",
+        rank_grid=(16,),
         text_dim=64,
-        content_epochs=30,
-        blend=0.3,
+        towers=(TowerSetting("bpr", epochs=30),),
+        blend_grid=(0.3,),
     )
-    return data, train_model(data, config, progress=False).weights
+    return data, fit(data, config, progress=False).weights
 
 
 def cluster_share(items, num_items=90):

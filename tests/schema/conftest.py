@@ -159,7 +159,7 @@ def served(db, tmp_path: Path, settings) -> dict[str, User]:
     """Seed a small platform, train and promote a model, and return the demo accounts."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     seed_demo(seed=11, users=60, items=150, now=NOW)
-    config = gnn.TrainConfig(emb_dim=16, epochs=2, seed=1, device="cpu")
+    config = gnn.TrainConfig(emb_dim=16, rank_grid=(16, 32), seed=1)
     run_training(config, progress=False, artifact_dir=tmp_path, build_atlas=False)
     registry.reset()
     yield {

@@ -30,7 +30,7 @@ N_CATEGORIES = 6
 CREATORS_PER_CATEGORY = 4
 ITEMS_PER_CATEGORY = 50
 N_READERS = 150
-FAST_TRAINING = ["--epochs", "3", "--emb-dim", "16", "--seed", "0", "--no-progress"]
+FAST_TRAINING = ["--emb-dim", "16", "--seed", "0", "--no-progress"]
 WORDS = ["garden", "engine", "violin", "harbour", "canvas", "orbit"]
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import gnn
+from gnn.tower import TowerSetting
 from backend.accounts.models import User
 from backend.content.models import Category, ContentItem, Creator, Tag
 from backend.interactions.models import Interaction, InteractionKind
@@ -163,15 +164,12 @@ def train_artifact(root, *, emb_dim: int = 16, seed: int = 0, name: str | None =
     data = gnn.TrainingData(**snapshot.arrays)
     config = gnn.TrainConfig(
         emb_dim=emb_dim,
-        layers=2,
-        epochs=3,
+        rank_grid=(emb_dim, 2 * emb_dim),
         seed=seed,
-        device="cpu",
         text_dim=64,
-        content_epochs=5,
-        batch_size=256,
+        towers=(TowerSetting("bpr", epochs=5), TowerSetting("ridge", reg=0.1)),
     )
-    result = gnn.train_model(data, config, progress=False)
+    result = gnn.fit(data, config, progress=False)
     return gnn.save_artifact(
         root, result, snapshot.id_maps, version=name or f"test-{next(_versions)}"
     )

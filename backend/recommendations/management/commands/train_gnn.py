@@ -30,21 +30,18 @@ def positive_float(value: str) -> float:
     return number
 
 
-def epochs_line(outcome: TrainingOutcome) -> str:
-    """How far fine-tuning went, and its best validation score: the line that tells a
-    progress bar ending short of its total from one that ran to the end."""
-    line = f"Trained {outcome.epochs_run} of {outcome.epochs_planned} epochs"
-    why = {
-        "early stopping": "stopped early: validation stopped improving",
-        "time budget": "stopped at the time budget",
-        "no training pairs": "no training pairs to fine-tune on",
-    }.get(outcome.stop_reason)
-    if why is not None:
-        line += f" ({why})"
+def choice_line(outcome: TrainingOutcome) -> str:
+    """What the recipe chose on validation, and how it scored there."""
+    c = outcome.choice
+    line = (
+        f"Chose rank {c.rank}, low-pass {c.lowpass:g}, degree tilt {c.tilt:g}, "
+        f"recency {c.recency:g}, tag/category edges {c.edge_weight:g}, "
+        f"content tower {c.tower.loss}, blend {c.blend:g}"
+    )
+    if outcome.stop_reason == "time budget":
+        line += " (the search stopped at the time budget)"
     if outcome.best is not None:
-        best = outcome.best
-        where = "the spectral start" if best.epoch == 0 else f"epoch {round(best.epoch, 2):g}"
-        line += f"; best validation {best.metric} {best.value:.4f} at {where}"
+        line += f"; validation {outcome.best.metric} {outcome.best.value:.4f}"
     return line
 
 
@@ -58,19 +55,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         defaults = gnn.TrainConfig()
         parser.add_argument("--emb-dim", type=positive_int, default=defaults.emb_dim)
-        parser.add_argument("--layers", type=positive_int, default=defaults.layers)
-        parser.add_argument("--epochs", type=positive_int, default=defaults.epochs)
-        parser.add_argument("--batch-size", type=positive_int, default=defaults.batch_size)
-        parser.add_argument("--lr", type=positive_float, default=defaults.lr)
         parser.add_argument("--topn", type=positive_int, default=defaults.topn)
         parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
         parser.add_argument("--seed", type=int, default=defaults.seed)
         parser.add_argument(
-            "--time-budget", type=positive_float, default=None, help="Seconds of training."
+            "--time-budget",
+            type=positive_float,
+            default=defaults.time_budget_s,
+            help="Seconds of training, the validation search included.",
         )
-        parser.add_argument("--loss", choices=["bpr", "margin"], default=defaults.loss)
         parser.add_argument(
-            "--holdout", type=float, default=0.1, help="Share of each user's latest positives."
+            "--holdout",
+            type=float,
+            default=defaults.holdout,
+            help="Share of each user's latest positives held out to choose on.",
         )
         parser.add_argument("--artifact-dir", type=Path, default=None)
         parser.add_argument(
@@ -97,20 +95,15 @@ class Command(BaseCommand):
             )
         config = gnn.TrainConfig(
             emb_dim=opts["emb_dim"],
-            layers=opts["layers"],
-            epochs=opts["epochs"],
-            batch_size=opts["batch_size"],
-            lr=opts["lr"],
             topn=opts["topn"],
             device=opts["device"],
             seed=opts["seed"],
             time_budget_s=opts["time_budget"],
-            loss=opts["loss"],
+            holdout=opts["holdout"],
         )
         try:
             outcome = run_training(
                 config,
-                holdout=opts["holdout"],
                 force=opts["force"],
                 progress=not opts["no_progress"],
                 artifact_dir=opts["artifact_dir"],
@@ -125,7 +118,7 @@ class Command(BaseCommand):
             f"Training run {run.pk}: {run.num_users} users, {run.num_items} items, "
             f"{run.num_interactions} user-item pairs"
         )
-        self.stdout.write(epochs_line(outcome))
+        self.stdout.write(choice_line(outcome))
         self.stdout.write("Validation metrics: " + json.dumps(run.metrics, sort_keys=True))
         self.stdout.write(f"Artifact: {outcome.version.path}")
         style = self.style.SUCCESS if outcome.decision.promoted else self.style.WARNING

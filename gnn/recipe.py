@@ -1,0 +1,553 @@
+"""The one recipe: ``gnn.fit(data)`` is what ``manage.py train_gnn`` and ``python -m
+gnn.bench`` both run, with the same defaults.
+
+Stages (each a function below):
+
+1. **carve**: hold out every user's latest interactions as a validation split (all users up
+   to 10,000, else a fifth of them), so that every choice is made on data the model was not
+   fitted to, never on a test file;
+2. **choose**: on that split, with the exact (unpruned) filter of :mod:`gnn.filters`, search
+   the recency tilt of the users' queries, the tag and category edge weight, then the rank,
+   low-pass weight and degree tilt together: one documented search, cut short by the time
+   budget;
+3. **build**: the served form of the chosen filter (the pruned item-item matrix, the dense
+   embeddings, every user's query row) on the training part, where the dense term's weight,
+   the content tower's fit (on pseudo-cold items) and the graph/content blend are chosen and
+   the validation metrics are measured;
+4. **package**: the same build on all the data with those choices: the model that serves.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from tqdm.auto import tqdm
+
+from .content import ContentSpec, build_content_matrix
+from .data import TrainingData, temporal_split
+from .filters import (
+    DENSE_SVD_MAX,
+    SpectralBasis,
+    exact_scores,
+    item_item_filter,
+    spectral_basis,
+)
+from .graph import InteractionGraph, build_graph, interaction_matrices
+from .history import training_queries
+from .metrics import evaluate_ranking
+from .recommender import ModelWeights
+from .tower import TowerSetting, calibrate, choose_tower, fit_tower
+
+__all__ = ["Choice", "TrainConfig", "TrainResult", "fit", "resolve_device"]
+
+DEFAULT_TOWERS = (
+    TowerSetting("bpr", epochs=20, lr=0.01, reg=1e-5),
+    TowerSetting("ridge", reg=0.01),
+    TowerSetting("ridge", reg=0.3),
+)
+
+
+@dataclass
+class TrainConfig:
+    """The recipe's settings; every field is recorded in the artifact's manifest.
+
+    The grids are the search of :func:`fit`; a single-value grid fixes that choice.
+    ``emb_dim`` is the dense embedding (new users' fold-in, the content tower, the atlas);
+    ``neighbours`` caps each row of the served item-item matrix; ``time_budget_s`` bounds the
+    whole call, ``search_share`` of it the validation search.
+    """
+
+    emb_dim: int = 64
+    rank_grid: tuple[int, ...] = (64, 128, 256, 512)
+    lowpass_grid: tuple[float, ...] = (0.0, 0.1, 0.3, 0.6, 1.0)
+    tilt_grid: tuple[float, ...] = (-0.1, 0.0, 0.1, 0.2)
+    recency_grid: tuple[float, ...] = (0.0, 1.0, 2.0, 4.0, 8.0)
+    edge_grid: tuple[float, ...] = (0.0, 0.5)
+    graph_weight_grid: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0)
+    blend_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3)
+    towers: tuple[TowerSetting, ...] = DEFAULT_TOWERS
+    neighbours: int = 256
+    cold_blend: float = 1.0
+    holdout: float = 0.1
+    text_dim: int = 4096
+    topn: int = 20
+    seed: int = 0
+    device: str = "cpu"
+    time_budget_s: float = 600.0
+    search_share: float = 0.5
+    num_threads: int | None = None
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["towers"] = [t.to_json() for t in self.towers]
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in out.items()}
+
+
+@dataclass
+class Choice:
+    """What the search chose; defaults are used where there is nothing to choose on."""
+
+    recency: float = 0.0
+    edge_weight: float = 0.0
+    rank: int = 64
+    lowpass: float = 0.3
+    tilt: float = 0.0
+    graph_weight: float = 1.0
+    tower: TowerSetting = DEFAULT_TOWERS[0]
+    blend: float = 0.0
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["tower"] = self.tower.to_json()
+        return out
+
+
+@dataclass
+class TrainResult:
+    """What :func:`fit` returns: the weights to serve and how the choices were made."""
+
+    weights: ModelWeights
+    config: TrainConfig
+    choice: Choice
+    metrics: dict[str, float]
+    seconds: float
+    history: list[dict] = field(default_factory=list)
+    num_tags: int = 0
+    num_categories: int = 0
+    #: "completed", or "time budget" when the search was cut short.
+    stop_reason: str = "completed"
+
+
+def resolve_device(device: str) -> torch.device:
+    """``"auto"`` picks CUDA when available, else the CPU (only the content tower uses it)."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+
+@dataclass
+class _Search:
+    """State shared by the search stages: the split, the clock, the log of what was tried."""
+
+    train: TrainingData
+    valid: dict[int, np.ndarray]
+    config: TrainConfig
+    clock: _Clock
+    bar: tqdm
+    history: list[dict] = field(default_factory=list)
+    cut_short: bool = False
+    say: Callable[[str], None] | None = None
+
+    @property
+    def users(self) -> np.ndarray:
+        return np.array(sorted(self.valid), dtype=np.int64)
+
+    def out_of_time(self) -> bool:
+        over = self.clock.elapsed() >= self.config.time_budget_s * self.config.search_share
+        self.cut_short |= over
+        return over
+
+    def log(self, stage: str, recall: float, **choice: float) -> None:
+        entry = {"stage": stage, "seconds": round(self.clock.elapsed(), 2), "recall": recall}
+        self.history.append({**entry, **choice})
+        if self.say is not None:
+            self.say(f"[{entry['seconds']:.0f}s] {stage} {choice}: valid recall {recall:.4f}")
+        self.bar.update(1)
+        self.bar.set_postfix(stage=stage, recall=f"{recall:.4f}")
+
+
+def fit(
+    data: TrainingData,
+    config: TrainConfig | None = None,
+    *,
+    progress: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> TrainResult:
+    """Choose on a validation split carved from ``data``, then fit on all of it."""
+    config = config or TrainConfig()
+    if config.num_threads:
+        torch.set_num_threads(config.num_threads)
+    clock = _Clock()
+    train, valid = carve(data, config)
+    say = log or (lambda _msg: None)
+    with tqdm(disable=not progress, desc="choose", unit="step") as bar:
+        search = _Search(train, valid, config, clock, bar, say=log)
+        choice = choose(search) if valid else Choice(rank=min(config.rank_grid))
+        say(f"chose {choice.to_json()} in {clock.elapsed():.0f}s")
+        metrics: dict[str, float] = {}
+        if valid:
+            part = build(train, choice, config)
+            choice.graph_weight = _choose_graph_weight(part, search)
+            metrics = _finish(part, train, choice, config, search)
+        model = build(data, choice, config)
+        model.weights.graph_weight = choice.graph_weight
+        _fit_content(model, data, choice, config)
+    return TrainResult(
+        weights=model.weights,
+        config=config,
+        choice=choice,
+        metrics=metrics,
+        seconds=clock.elapsed(),
+        history=search.history,
+        num_tags=model.graph.num_tags,
+        num_categories=model.graph.num_categories,
+        stop_reason="time budget" if search.cut_short else "completed",
+    )
+
+
+def carve(data: TrainingData, config: TrainConfig) -> tuple[TrainingData, dict[int, np.ndarray]]:
+    """The validation split: each chosen user's latest ``holdout`` share of positives."""
+    share = 1.0 if data.num_users <= 10_000 else 0.2
+    positives = int((data.weight > 0).sum())
+    if positives < 20:
+        return data, {}
+    return temporal_split(data, config.holdout, user_fraction=share, seed=config.seed)
+
+
+# -- choose -----------------------------------------------------------------------------
+
+
+def _graph(data: TrainingData, edge_weight: float, positive=None) -> InteractionGraph:
+    return build_graph(
+        data,
+        positive,
+        tag_weight=edge_weight,
+        category_weight=edge_weight,
+        weight_transform="log1p",
+    )
+
+
+def _has_content_edges(data: TrainingData) -> bool:
+    return (data.item_tags is not None and data.num_tags > 0) or (
+        data.item_category is not None and data.num_categories > 0
+    )
+
+
+def choose(search: _Search) -> Choice:
+    """Recency first, then the edge weight, then rank x low-pass x tilt, on exact scores."""
+    config, train = search.config, search.train
+    exclude, _ = interaction_matrices(train)
+    graph = _graph(train, 0.0, exclude)
+    ranks = _ranks(graph, config)
+    basis = spectral_basis(graph, max(ranks), config.seed)
+    search.log("basis", 0.0, rank=max(ranks))
+    probe = {"rank": ranks[len(ranks) // 2], "lowpass": 0.3, "tilt": 0.0}
+    choice = Choice()
+    has_time = len(np.unique(train.time)) > 1
+    best = -1.0
+    for power in config.recency_grid if has_time else (0.0,):
+        if best >= 0 and search.out_of_time():
+            break
+        recall = _grid(search, graph, basis, power, exclude, **_one(probe))[_key(probe)]
+        search.log("recency", recall, recency=power)
+        if recall > best + 1e-9:
+            best, choice.recency = recall, power
+    if _has_content_edges(train) and len(config.edge_grid) > 1:
+        for weight in config.edge_grid:
+            if weight == 0.0 or search.out_of_time():
+                continue
+            g = _graph(train, weight, exclude)
+            b = spectral_basis(g, max(ranks), config.seed)
+            recall = _grid(search, g, b, choice.recency, exclude, **_one(probe))[_key(probe)]
+            search.log("edges", recall, edge_weight=weight)
+            if recall > best + 1e-9:
+                best, choice.edge_weight, graph, basis = recall, weight, g, b
+    if not search.out_of_time():
+        grid = {"ranks": ranks, "lowpass": config.lowpass_grid, "tilts": config.tilt_grid}
+        results = _grid(search, graph, basis, choice.recency, exclude, **grid)
+        (choice.rank, choice.lowpass, choice.tilt), recall = max(
+            results.items(), key=lambda kv: (kv[1], -kv[0][0])
+        )
+        search.log("filter", recall, rank=choice.rank, lowpass=choice.lowpass, tilt=choice.tilt)
+    else:
+        choice.rank, choice.lowpass, choice.tilt = probe["rank"], probe["lowpass"], probe["tilt"]
+    return choice
+
+
+# Seconds per stored entry of R~ per basis vector of the randomised range finder, measured on
+# the 2-core machine the benchmarks run on (gowalla: 810k entries, 288 vectors, about 35 s).
+SVD_SECONDS_PER_ENTRY_VECTOR = 1.5e-7
+
+
+def _ranks(graph: InteractionGraph, config: TrainConfig) -> tuple[int, ...]:
+    """The rank grid, capped by the graph's size and by what a basis costs in the budget.
+
+    The recipe computes two bases (the training part's and all data's); ranks whose
+    estimated cost (linear in the entries of ``R~`` and in the rank) exceeds 15% of the
+    budget each are dropped. An estimate, not a timing, so that the same data and seed give
+    the same model on a busy machine as on a quiet one.
+    """
+    cap = min(graph.norm.shape) - 1
+    ranks = tuple(sorted({min(r, cap) for r in config.rank_grid if r >= 1})) or (max(cap, 1),)
+    if min(graph.norm.shape) <= DENSE_SVD_MAX:
+        return ranks
+    allowed = config.time_budget_s * 0.15
+    cost = lambda r: graph.norm.nnz * (r + 32) * SVD_SECONDS_PER_ENTRY_VECTOR  # noqa: E731
+    return tuple(r for r in ranks if r == ranks[0] or cost(r) <= allowed)
+
+
+def _one(probe: dict) -> dict:
+    return {"ranks": (probe["rank"],), "lowpass": (probe["lowpass"],), "tilts": (probe["tilt"],)}
+
+
+def _key(probe: dict) -> tuple:
+    return (probe["rank"], probe["lowpass"], probe["tilt"])
+
+
+def _grid(
+    search: _Search,
+    graph: InteractionGraph,
+    basis: SpectralBasis,
+    power: float,
+    exclude: sp.csr_matrix,
+    *,
+    ranks: tuple[int, ...],
+    lowpass: tuple[float, ...],
+    tilts: tuple[float, ...],
+    batch: int = 1024,
+) -> dict[tuple, float]:
+    """Validation recall of every (rank, low-pass, tilt) with exact scores, batch by batch."""
+    users, k = search.users, search.config.topn
+    queries = training_queries(search.train, power)
+    hits: dict[tuple, float] = {}
+    rights = {r: basis.right(r) for r in ranks}
+    columns = {t: _degree_power(graph.item_degree, t) for t in tilts}
+    for start in range(0, len(users), batch):
+        rows = users[start : start + batch]
+        linear, projection = exact_scores(queries[rows], graph, basis)
+        seen = exclude[rows]
+        targets = [search.valid[int(u)] for u in rows]
+        for r in ranks:
+            low = projection[:, :r] @ rights[r].T if any(lowpass) else None
+            for a in lowpass:
+                base = linear + a * low if a else linear
+                for t in tilts:
+                    scores = base * columns[t]
+                    hits[(r, a, t)] = hits.get((r, a, t), 0.0) + _recall_sum(
+                        scores, seen, targets, k
+                    )
+    return {key: value / max(len(users), 1) for key, value in hits.items()}
+
+
+def _degree_power(degree: np.ndarray, power: float) -> np.ndarray:
+    deg = np.asarray(degree, dtype=np.float64)
+    return np.where(deg > 0, np.maximum(deg, 1e-12) ** power, 1.0).astype(np.float32)
+
+
+def _recall_sum(
+    scores: np.ndarray, seen: sp.csr_matrix, targets: list[np.ndarray], k: int
+) -> float:
+    """Sum over the batch of Recall@k (hits over held-out items), training items excluded."""
+    scores = scores.copy()
+    coo = seen.tocoo()
+    scores[coo.row, coo.col] = -np.inf
+    top = torch.topk(torch.from_numpy(scores), min(k, scores.shape[1]), dim=1).indices.numpy()
+    held = np.zeros(scores.shape, dtype=bool)
+    for row, target in enumerate(targets):
+        held[row, target] = True
+    hits = np.take_along_axis(held, top, axis=1).sum(axis=1)
+    return float((hits / np.array([len(t) for t in targets])).sum())
+
+
+# -- build ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Built:
+    weights: ModelWeights
+    graph: InteractionGraph
+    positive: sp.csr_matrix
+    features: sp.csr_matrix
+
+
+def build(data: TrainingData, choice: Choice, config: TrainConfig) -> _Built:
+    """The served form of ``choice`` fitted on ``data`` (content tower not yet fitted)."""
+    positive, _ = interaction_matrices(data)
+    graph = _graph(data, choice.edge_weight, positive)
+    rank = max(choice.rank, config.emb_dim)
+    basis = spectral_basis(graph, rank, config.seed)
+    item_item = item_item_filter(
+        graph,
+        basis,
+        rank=min(choice.rank, basis.rank),
+        lowpass=choice.lowpass,
+        tilt=choice.tilt,
+        neighbours=config.neighbours,
+    )
+    queries = training_queries(data, choice.recency)
+    dim = min(config.emb_dim, basis.rank)
+    left = basis.left(dim)
+    tilt = _degree_power(graph.item_degree, choice.tilt)
+    spec, features = _content(data, config)
+    weights = ModelWeights(
+        user_graph=np.ascontiguousarray(queries @ left, dtype=np.float32),
+        item_graph=np.ascontiguousarray(basis.right(dim) * tilt[:, None], dtype=np.float32),
+        tag_graph=_context_vectors(data.item_tags, data.num_tags, data.num_items, left),
+        category_graph=_category_vectors(data, left),
+        item_content=np.zeros((data.num_items, dim), np.float32),
+        content_weight=np.zeros((features.shape[1], dim), np.float32),
+        content_spec=spec,
+        fold_in_map=np.eye(dim, dtype=np.float32),
+        item_warm=np.diff(positive.tocsc().indptr) > 0,
+        item_popularity=np.diff(positive.tocsc().indptr).astype(np.float32),
+        # fold-in divides the item vectors by this: d^(1/2 + tilt) / d^(1 + tilt) = d^-1/2
+        item_scale=_degree_power(graph.item_degree, 1.0 + choice.tilt),
+        cold_blend=config.cold_blend,
+        item_item=item_item,
+        user_rows=queries,
+        recency=choice.recency,
+    )
+    return _Built(weights, graph, positive, features)
+
+
+def _context_vectors(
+    pairs: tuple[np.ndarray, np.ndarray] | None, count: int, num_items: int, left: np.ndarray
+) -> np.ndarray:
+    """A tag (or category) as a user who consumed all its items: its normalised row times
+    ``D_I^-1/2 V``, so that declared interests live where users do."""
+    if pairs is None or not count:
+        return np.zeros((count, left.shape[1]), np.float32)
+    items, ctx = pairs
+    mat = sp.csr_matrix((np.ones(len(items), np.float32), (ctx, items)), shape=(count, num_items))
+    mat.sum_duplicates()
+    mat.data[:] = 1.0
+    deg = np.asarray(mat.sum(axis=1)).ravel()
+    mat = sp.diags((1.0 / np.sqrt(np.maximum(deg, 1.0))).astype(np.float32)) @ mat
+    return np.ascontiguousarray(mat @ left, dtype=np.float32)
+
+
+def _category_vectors(data: TrainingData, left: np.ndarray) -> np.ndarray:
+    if data.item_category is None or not data.num_categories:
+        return np.zeros((data.num_categories, left.shape[1]), np.float32)
+    has = np.flatnonzero(data.item_category >= 0)
+    pairs = (has, data.item_category[has])
+    return _context_vectors(pairs, data.num_categories, data.num_items, left)
+
+
+def _content(data: TrainingData, config: TrainConfig) -> tuple[ContentSpec, sp.csr_matrix]:
+    spec = ContentSpec(
+        num_tags=data.num_tags if data.item_tags is not None else 0,
+        num_categories=data.num_categories if data.item_category is not None else 0,
+        num_types=data.num_types if data.item_type is not None else 0,
+        text_dim=config.text_dim if data.item_text is not None else 0,
+    )
+    spec.fit_idf(data.item_text)
+    features = build_content_matrix(
+        spec,
+        data.num_items,
+        item_tags=data.item_tags,
+        item_category=data.item_category,
+        item_type=data.item_type,
+        item_text=data.item_text,
+    )
+    return spec, features
+
+
+def _validate(weights: ModelWeights, search: _Search, exclude: sp.csr_matrix) -> float:
+    key = f"recall@{search.config.topn}"
+    return evaluate_ranking(
+        weights.user_scores, search.valid, exclude=exclude, k=search.config.topn
+    )[key]
+
+
+def _choose_graph_weight(part: _Built, search: _Search) -> float:
+    """The dense term's weight next to the pruned filter, in units that match their scales."""
+    weights = part.weights
+    sample = search.users[:512]
+    history = weights.history_scores(weights.user_rows[sample])
+    dense = weights.user_graph[sample] @ weights.item_graph.T
+    unit = float(np.abs(history).mean() / max(float(np.abs(dense).mean()), 1e-12))
+    best, best_w = -1.0, 0.0
+    for w in search.config.graph_weight_grid:
+        weights.graph_weight = w * unit
+        weights.refresh()
+        recall = _validate(weights, search, part.positive)
+        search.log("dense", recall, graph_weight=w)
+        if recall > best + 1e-9:
+            best, best_w = recall, w * unit
+    weights.graph_weight = best_w
+    weights.refresh()
+    return best_w
+
+
+def _finish(
+    part: _Built, train: TrainingData, choice: Choice, config: TrainConfig, search: _Search
+) -> dict[str, float]:
+    """On the training part: choose the tower and the blend, and measure on validation."""
+    weights = part.weights
+    if part.features.shape[1]:
+        choice.tower, results = choose_tower(
+            part.features,
+            weights.user_graph,
+            weights.item_graph,
+            part.positive,
+            config.towers,
+            seed=config.seed,
+            topn=config.topn,
+        )
+        search.log("tower", max(results.values(), default=0.0), **results)
+        _fit_content(part, train, choice, config)
+        best = -1.0
+        for b in config.blend_grid:
+            weights.blend = b
+            weights.refresh()
+            recall = _validate(weights, search, part.positive)
+            search.log("blend", recall, blend=b)
+            if recall > best + 1e-9:
+                best, choice.blend = recall, b
+    weights.blend = choice.blend
+    weights.refresh()
+    return evaluate_ranking(
+        weights.user_scores,
+        search.valid,
+        exclude=part.positive,
+        k=config.topn,
+        item_popularity=weights.item_popularity,
+        item_features=weights.item_embeddings,
+    )
+
+
+def _fit_content(built: _Built, data: TrainingData, choice: Choice, config: TrainConfig) -> None:
+    """Fit the chosen tower on every item with interactions and put it on the graph's scale."""
+    weights = built.weights
+    weights.blend = choice.blend
+    if built.features.shape[1]:
+        warm = np.flatnonzero(weights.item_warm)
+        w = fit_tower(
+            built.features,
+            weights.user_graph,
+            weights.item_graph,
+            built.positive,
+            choice.tower,
+            train_items=warm,
+            seed=config.seed,
+        )
+        content = np.asarray(built.features @ w, dtype=np.float32)
+        slope = _calibration(weights, content, config.seed)
+        weights.content_weight = w * np.float32(slope)
+        weights.item_content = content * np.float32(slope)
+    weights.refresh()
+
+
+def _calibration(weights: ModelWeights, content: np.ndarray, seed: int, users: int = 256) -> float:
+    warm = np.flatnonzero(weights.item_warm)
+    if not len(warm) or not weights.num_users:
+        return 1.0
+    rng = np.random.default_rng(seed)
+    sample = rng.choice(weights.num_users, min(users, weights.num_users), replace=False)
+    graph_only = replace(weights, blend=0.0, cold_blend=0.0)
+    graph = graph_only.user_scores(sample)[:, warm].ravel()
+    return calibrate(graph, (weights.user_graph[sample] @ content[warm].T).ravel())
