@@ -24,11 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import eigh
 from sklearn.utils.extmath import randomized_svd
 
 from .graph import InteractionGraph
 
-__all__ = ["SpectralBasis", "exact_scores", "item_item_filter", "spectral_basis"]
+__all__ = ["SpectralBasis", "exact_scores", "item_item_filter", "prune_rows", "spectral_basis"]
 
 DENSE_SVD_MAX = 4000
 
@@ -89,17 +90,16 @@ def _dense_svd(norm: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Top ``k`` singular values and right vectors from the eigenvectors of the smaller Gram
     matrix (``A A^T`` when there are fewer rows than columns)."""
     a = norm.astype(np.float64)
-    if a.shape[0] <= a.shape[1]:
-        values, left = np.linalg.eigh((a @ a.T).toarray())
-        order = np.argsort(-values)[:k]
-        s = np.sqrt(np.maximum(values[order], 0.0))
-        vt = (a.T @ left[:, order]).T / np.maximum(s, 1e-12)[:, None]
-    else:
-        values, right = np.linalg.eigh((a.T @ a).toarray())
-        order = np.argsort(-values)[:k]
-        s = np.sqrt(np.maximum(values[order], 0.0))
-        vt = right[:, order].T
-    return s, np.asarray(vt)
+    small = a.shape[0] <= a.shape[1]
+    gram = (a @ a.T if small else a.T @ a).toarray()
+    n = len(gram)
+    values, vectors = eigh(gram, subset_by_index=[max(n - k, 0), n - 1], driver="evr")
+    order = np.argsort(-values)
+    s = np.sqrt(np.maximum(values[order], 0.0))
+    vectors = vectors[:, order]
+    if small:
+        return s, np.asarray((a.T @ vectors).T / np.maximum(s, 1e-12)[:, None])
+    return s, vectors.T
 
 
 def exact_scores(
@@ -171,3 +171,28 @@ def item_item_filter(
         ),
         shape=(n, n),
     )
+
+
+def prune_rows(item_item: sp.csr_matrix, neighbours: int) -> sp.csr_matrix:
+    """Each row of ``item_item`` cut to its ``neighbours`` largest entries (a smaller model
+    from a larger one, without rebuilding it)."""
+    counts = np.diff(item_item.indptr)
+    width = int(counts.max(initial=0))
+    if width <= neighbours:
+        return item_item.copy()
+    rows = np.repeat(np.arange(item_item.shape[0]), counts)
+    slot = np.arange(item_item.nnz) - item_item.indptr[rows]
+    values = np.full((item_item.shape[0], width), -np.inf, np.float32)
+    values[rows, slot] = item_item.data
+    cut = -np.partition(-values, neighbours - 1, axis=1)[:, neighbours - 1]
+    keep = item_item.data >= cut[rows]
+    # ties at the cut may keep a few more than ``neighbours``; drop the extra by position
+    order = np.lexsort((-item_item.data, rows))
+    rank = np.empty(item_item.nnz, np.int64)
+    rank[order] = np.arange(item_item.nnz) - item_item.indptr[rows[order]]
+    keep &= rank < neighbours
+    out = sp.csr_matrix(
+        (item_item.data[keep], (rows[keep], item_item.indices[keep])), shape=item_item.shape
+    )
+    out.sort_indices()
+    return out

@@ -35,6 +35,7 @@ from .filters import (
     SpectralBasis,
     exact_scores,
     item_item_filter,
+    prune_rows,
     spectral_basis,
 )
 from .graph import InteractionGraph, build_graph, interaction_matrices
@@ -45,10 +46,12 @@ from .tower import TowerSetting, calibrate, choose_tower, fit_tower
 
 __all__ = ["Choice", "TrainConfig", "TrainResult", "fit", "resolve_device"]
 
+# Ridge first: where the pseudo-cold items cannot tell the fits apart (a small catalogue),
+# the tower that places a new item among the items it resembles is kept.
 DEFAULT_TOWERS = (
-    TowerSetting("bpr", epochs=20, lr=0.01, reg=1e-5),
     TowerSetting("ridge", reg=0.01),
     TowerSetting("ridge", reg=0.3),
+    TowerSetting("bpr", epochs=20, lr=0.01, reg=1e-5),
 )
 
 
@@ -57,21 +60,24 @@ class TrainConfig:
     """The recipe's settings; every field is recorded in the artifact's manifest.
 
     The grids are the search of :func:`fit`; a single-value grid fixes that choice.
-    ``emb_dim`` is the dense embedding (new users' fold-in, the content tower, the atlas);
-    ``neighbours`` caps each row of the served item-item matrix; ``time_budget_s`` bounds the
-    whole call, ``search_share`` of it the validation search.
+    ``emb_dim`` is the dense embedding (new users' fold-in, the content tower, the atlas).
+    ``neighbours_grid`` caps each row of the served item-item matrix: the smallest cap whose
+    validation recall is within ``neighbours_tolerance`` (relative) of the best is kept, as
+    memory and serving time grow with it. ``time_budget_s`` bounds the whole call,
+    ``search_share`` of it the validation search.
     """
 
     emb_dim: int = 64
     rank_grid: tuple[int, ...] = (64, 128, 256, 512)
     lowpass_grid: tuple[float, ...] = (0.0, 0.1, 0.3, 0.6, 1.0)
     tilt_grid: tuple[float, ...] = (-0.1, 0.0, 0.1, 0.2)
-    recency_grid: tuple[float, ...] = (0.0, 1.0, 2.0, 4.0, 8.0)
+    recency_grid: tuple[float, ...] = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0)
     edge_grid: tuple[float, ...] = (0.0, 0.5)
     graph_weight_grid: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0)
     blend_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3)
     towers: tuple[TowerSetting, ...] = DEFAULT_TOWERS
-    neighbours: int = 256
+    neighbours_grid: tuple[int, ...] = (128, 256, 512)
+    neighbours_tolerance: float = 0.005
     cold_blend: float = 1.0
     holdout: float = 0.1
     text_dim: int = 4096
@@ -97,6 +103,7 @@ class Choice:
     rank: int = 64
     lowpass: float = 0.3
     tilt: float = 0.0
+    neighbours: int = 256
     graph_weight: float = 1.0
     tower: TowerSetting = DEFAULT_TOWERS[0]
     blend: float = 0.0
@@ -186,11 +193,14 @@ def fit(
     with tqdm(disable=not progress, desc="choose", unit="step") as bar:
         search = _Search(train, valid, config, clock, bar, say=log)
         choice = choose(search) if valid else Choice(rank=min(config.rank_grid))
+        choice.neighbours = min(config.neighbours_grid)
         say(f"chose {choice.to_json()} in {clock.elapsed():.0f}s")
         metrics: dict[str, float] = {}
         if valid:
+            choice.neighbours = max(config.neighbours_grid)
             part = build(train, choice, config)
             choice.graph_weight = _choose_graph_weight(part, search)
+            choice.neighbours = _choose_neighbours(part, search)
             metrics = _finish(part, train, choice, config, search)
         model = build(data, choice, config)
         model.weights.graph_weight = choice.graph_weight
@@ -265,15 +275,22 @@ def choose(search: _Search) -> Choice:
             search.log("edges", recall, edge_weight=weight)
             if recall > best + 1e-9:
                 best, choice.edge_weight, graph, basis = recall, weight, g, b
-    if not search.out_of_time():
-        grid = {"ranks": ranks, "lowpass": config.lowpass_grid, "tilts": config.tilt_grid}
+    choice.rank, choice.lowpass, choice.tilt = probe["rank"], probe["lowpass"], probe["tilt"]
+    # rank x low-pass at no tilt, then the tilt at the best of those: a coordinate search,
+    # a third of the full grid's cost, as the tilt barely interacts with the other two
+    stages = (
+        {"ranks": ranks, "lowpass": config.lowpass_grid, "tilts": (0.0,)},
+        {"tilts": config.tilt_grid},
+    )
+    for grid in stages:
+        if search.out_of_time():
+            break
+        grid = {"ranks": (choice.rank,), "lowpass": (choice.lowpass,), **grid}
         results = _grid(search, graph, basis, choice.recency, exclude, **grid)
         (choice.rank, choice.lowpass, choice.tilt), recall = max(
             results.items(), key=lambda kv: (kv[1], -kv[0][0])
         )
         search.log("filter", recall, rank=choice.rank, lowpass=choice.lowpass, tilt=choice.tilt)
-    else:
-        choice.rank, choice.lowpass, choice.tilt = probe["rank"], probe["lowpass"], probe["tilt"]
     return choice
 
 
@@ -328,17 +345,14 @@ def _grid(
     for start in range(0, len(users), batch):
         rows = users[start : start + batch]
         linear, projection = exact_scores(queries[rows], graph, basis)
-        seen = exclude[rows]
-        targets = [search.valid[int(u)] for u in rows]
+        judge = _Judge(exclude[rows], [search.valid[int(u)] for u in rows], linear.shape, k)
         for r in ranks:
             low = projection[:, :r] @ rights[r].T if any(lowpass) else None
             for a in lowpass:
                 base = linear + a * low if a else linear
                 for t in tilts:
-                    scores = base * columns[t]
-                    hits[(r, a, t)] = hits.get((r, a, t), 0.0) + _recall_sum(
-                        scores, seen, targets, k
-                    )
+                    key = (r, a, t)
+                    hits[key] = hits.get(key, 0.0) + judge.recall_sum(base, columns[t])
     return {key: value / max(len(users), 1) for key, value in hits.items()}
 
 
@@ -347,19 +361,29 @@ def _degree_power(degree: np.ndarray, power: float) -> np.ndarray:
     return np.where(deg > 0, np.maximum(deg, 1e-12) ** power, 1.0).astype(np.float32)
 
 
-def _recall_sum(
-    scores: np.ndarray, seen: sp.csr_matrix, targets: list[np.ndarray], k: int
-) -> float:
-    """Sum over the batch of Recall@k (hits over held-out items), training items excluded."""
-    scores = scores.copy()
-    coo = seen.tocoo()
-    scores[coo.row, coo.col] = -np.inf
-    top = torch.topk(torch.from_numpy(scores), min(k, scores.shape[1]), dim=1).indices.numpy()
-    held = np.zeros(scores.shape, dtype=bool)
-    for row, target in enumerate(targets):
-        held[row, target] = True
-    hits = np.take_along_axis(held, top, axis=1).sum(axis=1)
-    return float((hits / np.array([len(t) for t in targets])).sum())
+class _Judge:
+    """Recall@k of score batches for one batch of validation users; what does not depend on
+    the scores (the training items to exclude, the held-out items) is laid out once."""
+
+    def __init__(
+        self, seen: sp.csr_matrix, targets: list[np.ndarray], shape: tuple[int, int], k: int
+    ) -> None:
+        coo = seen.tocoo()
+        self.seen = (coo.row, coo.col)
+        self.held = np.zeros(shape, dtype=bool)
+        for row, target in enumerate(targets):
+            self.held[row, target] = True
+        self.sizes = np.array([len(t) for t in targets], dtype=np.float64)
+        self.k = min(k, shape[1])
+        self.buffer = np.empty(shape, dtype=np.float32)
+
+    def recall_sum(self, scores: np.ndarray, column: np.ndarray) -> float:
+        """Sum over the batch of Recall@k of ``scores * column``, training items excluded."""
+        np.multiply(scores, column, out=self.buffer)
+        self.buffer[self.seen] = -np.inf
+        top = torch.topk(torch.from_numpy(self.buffer), self.k, dim=1, sorted=False).indices
+        hits = np.take_along_axis(self.held, top.numpy(), axis=1).sum(axis=1)
+        return float((hits / self.sizes).sum())
 
 
 # -- build ------------------------------------------------------------------------------
@@ -385,7 +409,7 @@ def build(data: TrainingData, choice: Choice, config: TrainConfig) -> _Built:
         rank=min(choice.rank, basis.rank),
         lowpass=choice.lowpass,
         tilt=choice.tilt,
-        neighbours=config.neighbours,
+        neighbours=choice.neighbours,
     )
     queries = training_queries(data, choice.recency)
     dim = min(config.emb_dim, basis.rank)
@@ -461,6 +485,23 @@ def _validate(weights: ModelWeights, search: _Search, exclude: sp.csr_matrix) ->
     return evaluate_ranking(
         weights.user_scores, search.valid, exclude=exclude, k=search.config.topn
     )[key]
+
+
+def _choose_neighbours(part: _Built, search: _Search) -> int:
+    """The smallest row cap within the tolerance of the best, on validation; ``part`` is
+    left holding the matrix cut to it."""
+    weights, full = part.weights, part.weights.item_item
+    results: dict[int, tuple[float, sp.csr_matrix]] = {}
+    for n in sorted(search.config.neighbours_grid):
+        weights.item_item = prune_rows(full, n)
+        results[n] = (_validate(weights, search, part.positive), weights.item_item)
+        search.log("neighbours", results[n][0], neighbours=n)
+    best = max(r for r, _ in results.values())
+    chosen = min(
+        n for n, (r, _) in results.items() if r >= best * (1 - search.config.neighbours_tolerance)
+    )
+    weights.item_item = results[chosen][1]
+    return chosen
 
 
 def _choose_graph_weight(part: _Built, search: _Search) -> float:

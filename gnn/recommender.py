@@ -186,12 +186,14 @@ class ModelWeights:
         history: sp.csr_matrix | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` items for a user vector (e.g. from :meth:`fold_in_user`) and, when given,
-        the user's history row (:meth:`history_row`) for the item-item part."""
-        scores = (self.item_scoring @ np.asarray(user_vector, dtype=np.float32))[None, :]
-        if history is not None:
-            part = self.history_scores(history)
-            if part is not None:
-                scores = scores + part
+        the user's history row (:meth:`history_row`) for the item-item part. Without a
+        history (declared interests only) the embeddings carry the graph score alone."""
+        vector = np.asarray(user_vector, dtype=np.float32)
+        part = self.history_scores(history) if history is not None else None
+        if part is None:
+            scores = (self.item_embeddings @ vector)[None, :]
+        else:
+            scores = (self.item_scoring @ vector)[None, :] + part
         self._exclude(scores, None if exclude is None else [exclude])
         val, idx = _topk(scores, k)
         return val[0], idx[0]

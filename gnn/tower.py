@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 import torch
+from scipy.linalg import solve
 
 from .graph import to_torch_csr
 from .metrics import evaluate_ranking
@@ -66,10 +67,10 @@ def _ridge(x: sp.csr_matrix, y: np.ndarray, reg: float) -> np.ndarray:
     if x.shape[0] < x.shape[1]:
         gram = (x @ x.T).toarray()
         gram += (reg * np.trace(gram) / max(len(gram), 1) + 1e-9) * np.eye(len(gram))
-        return np.asarray(x.T @ np.linalg.solve(gram, y), dtype=np.float32)
+        return np.asarray(x.T @ solve(gram, y, assume_a="pos"), dtype=np.float32)
     gram = (x.T @ x).toarray()
     gram += (reg * np.trace(gram) / max(len(gram), 1) + 1e-9) * np.eye(len(gram))
-    return np.linalg.solve(gram, np.asarray(x.T @ y)).astype(np.float32)
+    return solve(gram, np.asarray(x.T @ y), assume_a="pos").astype(np.float32)
 
 
 def _bpr(

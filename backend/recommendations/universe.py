@@ -105,14 +105,18 @@ class Universe:
         """``(1 - b) * graph + b * content`` at every position, for a user's taste."""
         model, vector = state.model, np.asarray(taste.vector, dtype=np.float32)
         share = _content_share(model, blend)
-        if blend is None:
-            known = _fused(state) @ vector
+        history = _history_part(model, taste.history)
+        if history is None:  # interests only: the embeddings carry the graph score alone
+            if blend is None:
+                known = model.item_embeddings @ vector
+            else:
+                graph = model.item_graph @ vector
+                known = (1.0 - share) * graph + share * (model.item_content @ vector)
+        elif blend is None:
+            known = _fused(state) @ vector + (1.0 - share) * history
         else:
             graph = _graph_weight(model) * (model.item_graph @ vector)
-            known = (1.0 - share) * graph + share * (model.item_content @ vector)
-        history = _history_part(model, taste.history)
-        if history is not None:
-            known = known + (1.0 - share) * history
+            known = (1.0 - share) * (graph + history) + share * (model.item_content @ vector)
         return np.concatenate([known.astype(np.float32), self.new.vectors @ vector])
 
     def parts(
@@ -127,8 +131,9 @@ class Universe:
         share[known] = _content_share(model, blend, rows[known])
         graph = np.zeros(len(rows), np.float32)
         content = np.zeros(len(rows), np.float32)
-        graph[known] = _graph_weight(model) * (model.item_graph[rows[known]] @ vector)
         history = _history_part(model, taste.history)
+        weight = 1.0 if history is None else _graph_weight(model)
+        graph[known] = weight * (model.item_graph[rows[known]] @ vector)
         if history is not None:
             graph[known] += history[rows[known]]
         content[known] = model.item_content[rows[known]] @ vector

@@ -72,7 +72,7 @@ def small_config() -> TrainConfig:
         rank_grid=(16, 32),
         seed=0,
         text_dim=64,
-        towers=(TowerSetting("bpr", epochs=5), TowerSetting("ridge", reg=0.1)),
+        towers=(TowerSetting("ridge", reg=0.1), TowerSetting("bpr", epochs=5)),
     )
 
 

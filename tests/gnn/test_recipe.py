@@ -3,7 +3,7 @@ import pytest
 import scipy.sparse as sp
 
 from gnn import fit
-from gnn.filters import exact_scores, item_item_filter, spectral_basis
+from gnn.filters import exact_scores, item_item_filter, prune_rows, spectral_basis
 from gnn.graph import build_graph
 from gnn.history import history_row, query_rows, recency_fraction, training_queries
 from gnn.recipe import carve
@@ -75,6 +75,19 @@ def test_the_pruned_filter_keeps_the_strongest_items_of_the_exact_one(data):
         top_exact = set(np.argsort(-np.where(mask, exact[u], -np.inf))[:10])
         top_served = set(np.argsort(-np.where(mask, served[u], -np.inf))[:10])
         assert len(top_exact & top_served) >= 9
+
+
+def test_pruning_a_filter_keeps_each_rows_largest_entries():
+    rng = np.random.default_rng(0)
+    dense = rng.random((30, 30)).astype(np.float32) * (rng.random((30, 30)) < 0.5)
+    full = sp.csr_matrix(dense)
+    cut = prune_rows(full, 4)
+    assert np.diff(cut.indptr).max() <= 4
+    for row in range(30):
+        kept = cut[row].toarray().ravel()
+        expected = np.sort(dense[row][dense[row] > 0])[::-1][:4]
+        np.testing.assert_allclose(np.sort(kept[kept > 0])[::-1], expected)
+    assert (prune_rows(full, 30) != full).nnz == 0
 
 
 def test_unknown_tower_loss_is_refused(data, small_config):

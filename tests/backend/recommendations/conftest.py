@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 import gnn
-from gnn.tower import TowerSetting
 from backend.accounts.models import User
 from backend.content.models import Category, ContentItem, Creator, Tag
 from backend.interactions.models import Interaction, InteractionKind
@@ -26,6 +25,7 @@ from backend.recommendations.export import export_platform
 from backend.recommendations.models import ModelVersion
 from backend.recommendations.registry import registry
 from backend.recommendations.services import promote
+from gnn.tower import TowerSetting
 
 from . import catalogue
 
@@ -167,7 +167,7 @@ def train_artifact(root, *, emb_dim: int = 16, seed: int = 0, name: str | None =
         rank_grid=(emb_dim, 2 * emb_dim),
         seed=seed,
         text_dim=64,
-        towers=(TowerSetting("bpr", epochs=5), TowerSetting("ridge", reg=0.1)),
+        towers=(TowerSetting("ridge", reg=0.1), TowerSetting("bpr", epochs=5)),
     )
     result = gnn.fit(data, config, progress=False)
     return gnn.save_artifact(
