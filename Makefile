@@ -101,4 +101,4 @@ schema: install frontend/node_modules/.installed
 	cd frontend && npm run codegen
 
 bench-gnn: install
-	$(PY) -m gnn.bench --data $(DATA) --minutes $(or $(MINUTES),10) --baseline pyg
+	$(PY) -m gnn.bench --data $(DATA) --minutes $(or $(MINUTES),10)

@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=1500)
     parser.add_argument("--warmup", type=float, default=10.0)
     parser.add_argument("--after", type=float, default=15.0, help="Seconds watched after.")
-    parser.add_argument("--train", default="--epochs 5", help="train_gnn's options.")
+    parser.add_argument("--train", default="--time-budget 120", help="train_gnn's options.")
     parser.add_argument("--folder", type=Path, default=None)
     args = parser.parse_args(argv)
     args.train = shlex.split(args.train)

@@ -16,7 +16,9 @@ DIR is a LightGCN-format split (``train.txt``, ``test.txt``; optionally ``items.
    same among the split's cold items only (every other item passed as an excluded id);
 4. the same lists again at the service's default knobs (diversity and freshness on), to
    show what the serving re-rank does to coverage, intra-list diversity and novelty;
-5. ``python -m gnn.bench`` on the same split and budget (``--library-bench off`` skips it);
+5. ``python -m gnn.bench`` on the same split and budget (``--library-bench off`` skips it),
+   which fits and scores the baselines in the same run (popularity, random, GF-CF, EASE^R,
+   the tag-profile cosine, PyG's LightGCN for ``--pyg-minutes``);
 6. the independent scorer on each file written, when it is found (``--scorer``).
 
 Progress goes to stderr; a table, then one JSON object (also written to ``--json-out``)
@@ -365,6 +367,8 @@ def run_library_bench(
     ]
     if args.cold_out:
         argv += ["--cold-out", str(work / "library_cold.txt")]
+    if args.pyg_minutes is not None:
+        argv += ["--pyg-minutes", f"{args.pyg_minutes:g}"]
     if not args.progress:
         argv.append("--no-progress")
     _run_child(phases, "gnn.bench", argv, env)
@@ -476,6 +480,11 @@ def _print_table(report: dict) -> None:
     ):
         if report.get(key):
             rows.append((label, report[key]))
+    for name, result in report.get("baselines", {}).items():
+        if "recall@20" in result:
+            rows.append((f"baseline {name}", result))
+        if "recall@20" in result.get("cold", {}):
+            rows.append((f"baseline {name}, cold items", result["cold"]))
     print(f"{'':<38} {'recall@20':>9} {'ndcg@20':>8} {'cov@20':>7} {'ILD':>6} {'novelty':>7}")
     for label, m in rows:
         cells = [m.get(f) for f in ("recall@20", "ndcg@20", "coverage@20", "diversity@20")]
@@ -512,6 +521,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--json-out", type=Path)
     ap.add_argument("--database-url", help="an empty database (default: a temporary SQLite)")
     ap.add_argument("--library-bench", choices=["on", "off"], default="on")
+    ap.add_argument(
+        "--pyg-minutes",
+        type=float,
+        default=None,
+        help="PyG LightGCN's budget in the gnn.bench run (default: --minutes)",
+    )
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="score_topk.py")
     ap.add_argument("--users", type=int, default=0, help="serve only the first N test users")
     ap.add_argument(
@@ -564,9 +579,10 @@ def run(args: argparse.Namespace, split: Split, work: Path, env: dict[str, str])
     report.update(serving_phases(args, split, phases))
     if args.library_bench == "on":
         library = run_library_bench(phases, args, work, env)
-        report["library"] = {k: v for k, v in library["ours"].items() if k != "config"}
-        if "ours_cold" in library:
-            report["library_cold"] = library["ours_cold"]
+        report["library"] = {k: v for k, v in library["ours"].items() if k != "search"}
+        if "cold" in library["ours"]:
+            report["library_cold"] = library["ours"]["cold"]
+        report["baselines"] = library.get("baselines", {})
     _score_files(args, report, work)
     report["training"] = _training_facts()
     report["phases"] = [vars(p) for p in phases]

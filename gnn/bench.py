@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from .baselines import BASELINES, run_baselines
 from .data import TrainingData
 from .metrics import evaluate_ranking, topk_items
-from .pyg_baseline import train_pyg_lightgcn
 from .recipe import TrainConfig, TrainResult, fit
 
 __all__ = ["load_split", "main"]
 
-CHECKPOINTS_S = (60, 120, 300, 600, 1200, 1800)
+CHECKPOINTS_S = (60, 120, 300, 600, 1200, 1800)  # the time curve's marks
 
 
 def _read_lists(path: Path) -> dict[int, np.ndarray]:
@@ -192,6 +192,22 @@ def score_recipe(
     return report
 
 
+def table(report: dict) -> str:
+    """Recall@20 / NDCG@20 of the recipe and each baseline, warm and on cold items."""
+
+    def cell(metrics: dict | None) -> str:
+        if not metrics or "recall@20" not in metrics:
+            return "-"
+        return f"{metrics['recall@20']:.4f} / {metrics['ndcg@20']:.4f}"
+
+    rows = [("recipe", report["ours"], report["ours"].get("cold"))]
+    for name, result in report.get("baselines", {}).items():
+        rows.append((name, result if "skipped" not in result else None, result.get("cold")))
+    lines = [f"{'model':<14} {'warm R@20 / N@20':<20} {'cold R@20 / N@20':<20}"]
+    lines += [f"{name:<14} {cell(warm):<20} {cell(cold):<20}" for name, warm, cold in rows]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Benchmark the recipe on a public split.")
     ap.add_argument("--data", type=Path, required=True)
@@ -199,7 +215,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--topk-out", type=Path)
     ap.add_argument("--cold-out", type=Path)
     ap.add_argument("--json-out", type=Path)
-    ap.add_argument("--baseline", choices=["pyg", "none"], default="none")
+    ap.add_argument(
+        "--baselines",
+        nargs="*",
+        default=list(BASELINES),
+        choices=list(BASELINES),
+        help="baselines fitted and scored in the same run (default: all; none: no names)",
+    )
+    ap.add_argument(
+        "--pyg-minutes",
+        type=float,
+        default=None,
+        help="PyG LightGCN's training budget (default: the recipe's --minutes)",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
@@ -217,19 +245,20 @@ def main(argv: list[str] | None = None) -> int:
             data, test, extra, budget, args.seed, not args.no_progress, args.topk_out, args.cold_out
         ),
     }
-    if args.baseline == "pyg":
-        _log("training PyG LightGCN under the same budget")
-        report["pyg_lightgcn"] = train_pyg_lightgcn(
-            data,
-            test,
-            _exclusion(data),
-            budget_s=budget,
-            seed=args.seed,
-            progress=not args.no_progress,
-            checkpoints_s=[m for m in CHECKPOINTS_S if m <= budget],
-            log=_log,
-        )
+    pyg_minutes = args.minutes if args.pyg_minutes is None else args.pyg_minutes
+    report["baselines"] = run_baselines(
+        data,
+        test,
+        _exclusion(data),
+        cold_test=extra.get("cold_test") or None,
+        cold_items=extra.get("cold_items"),
+        budget_s_pyg=pyg_minutes * 60.0,
+        seed=args.seed,
+        log=_log,
+        names=args.baselines,
+    )
     report["peak_rss_mb_process"] = _peak_rss_mb()
+    _log(table(report))
     if args.json_out:
         args.json_out.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bench import scoring
-from gnn import TrainConfig, save_artifact, train_model
+from gnn import TrainConfig, fit, save_artifact
 from tests.gnn.conftest import make_data
 
 
@@ -54,8 +54,8 @@ def test_report_covers_every_configuration():
 
 def test_artifact_is_scored_with_its_own_embeddings(tmp_path):
     data = make_data()
-    config = TrainConfig(emb_dim=16, layers=2, epochs=2, batch_size=256, seed=0, device="cpu")
-    result = train_model(data, config, progress=False)
+    config = TrainConfig(emb_dim=16, rank_grid=(16,), text_dim=64, seed=0)
+    result = fit(data, config, progress=False)
     ids = {
         kind: [f"{kind}{i}" for i in range(count)]
         for kind, count in (

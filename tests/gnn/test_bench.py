@@ -54,15 +54,22 @@ def test_bench_cli_writes_lists_and_json(tmp_path, synthetic, capsys):
             str(cold),
             "--json-out",
             str(out),
-            "--baseline",
-            "pyg",
+            "--baselines",
+            "popularity",
+            "tag_cosine",
+            "pyg_lightgcn",
+            "--pyg-minutes",
+            "0.02",
             "--no-progress",
         ]
     )
     assert rc == 0
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert report == json.loads(out.read_text())
-    assert 0 <= report["ours"]["recall@20"] <= 1 and "pyg_lightgcn" in report
+    assert 0 <= report["ours"]["recall@20"] <= 1
+    assert set(report["baselines"]) == {"popularity", "tag_cosine", "pyg_lightgcn"}
+    assert 0 <= report["baselines"]["popularity"]["recall@20"] <= 1
+    assert "cold" in report["baselines"]["tag_cosine"] and "cold" in report["ours"]
     assert report["ours"]["choice"]["rank"] >= 1 and report["ours"]["seconds"] > 0
     train = {
         int(line.split()[0]): set(line.split()[1:])
