@@ -134,6 +134,12 @@ def _time_curve(result: TrainResult, final: dict[str, float], budget: float) -> 
     return curve
 
 
+def recipe_config(budget_s: float, seed: int) -> TrainConfig:
+    """What the benchmark fits with: the recipe's defaults, only the budget and seed set, as
+    ``manage.py train_gnn --time-budget B --seed S`` does."""
+    return TrainConfig(time_budget_s=budget_s, seed=seed)
+
+
 def score_recipe(
     data: TrainingData,
     test: dict[int, np.ndarray],
@@ -146,8 +152,7 @@ def score_recipe(
 ) -> dict:
     """Fit the recipe at its defaults and score it on ``test`` (and the cold slice)."""
     exclude = _exclusion(data)
-    config = TrainConfig(time_budget_s=budget_s, seed=seed)
-    result = fit(data, config, progress=progress, log=_log)
+    result = fit(data, recipe_config(budget_s, seed), progress=progress, log=_log)
     weights = result.weights
     popularity = np.diff(exclude.tocsc().indptr).astype(np.float32)
     final = evaluate_ranking(

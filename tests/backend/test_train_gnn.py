@@ -138,3 +138,28 @@ def test_the_choice_line_says_what_was_chosen(reason: str, said: str) -> None:
         "Chose rank 128, low-pass 0.3, degree tilt -0.1, 256 neighbours, recency 2, "
         f"tag/category edges 0, content tower ridge, {said} recall@20 0.1234"
     )
+
+
+def test_the_command_and_the_benchmark_fit_the_same_model(platform: None, tmp_path: Path) -> None:
+    """One recipe: ``train_gnn`` and ``gnn.bench`` make the same model from the same data."""
+    from gnn.bench import recipe_config
+
+    call_command(
+        "train_gnn",
+        "--no-progress",
+        "--seed",
+        "3",
+        "--time-budget",
+        "600",
+        "--artifact-dir",
+        str(tmp_path),
+    )
+    served = gnn.load_artifact(ModelVersion.objects.get(is_active=True).path)
+    data = gnn.TrainingData(**export_platform().arrays)
+    result = gnn.fit(data, recipe_config(600.0, 3), progress=False)
+    benched = result.weights
+    assert served.manifest["training"]["choice"] == result.choice.to_json()
+    for name in ("user_graph", "item_graph", "item_content", "tag_graph", "content_weight"):
+        np.testing.assert_array_equal(getattr(served, name), getattr(benched, name))
+    assert (served.item_item != benched.item_item).nnz == 0
+    assert (served.user_rows != benched.user_rows).nnz == 0
