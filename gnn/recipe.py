@@ -253,7 +253,8 @@ def choose(search: _Search) -> Choice:
     graph = _graph(train, 0.0, exclude)
     ranks = _ranks(graph, config)
     basis = spectral_basis(graph, max(ranks), config.seed)
-    search.log("basis", 0.0, rank=max(ranks))
+    if search.say is not None:
+        search.say(f"[{search.clock.elapsed():.0f}s] basis of rank {max(ranks)} ready")
     probe = {"rank": ranks[len(ranks) // 2], "lowpass": 0.3, "tilt": 0.0}
     choice = Choice()
     has_time = len(np.unique(train.time)) > 1

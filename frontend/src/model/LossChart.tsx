@@ -1,20 +1,21 @@
 import { Line } from "react-chartjs-2";
 import { paletteColor } from "../charts/setup";
 
-/** Mean training loss per epoch, one line per selected run. */
+/** Each run's curve, one line per selected run: the validation Recall@20 of every step of the
+ * recipe's search (runs trained before the recipe recorded their training loss per epoch). */
 export function LossChart({ runs }: { runs: { id: string; lossCurve: number[] }[] }) {
-  if (runs.length === 0) return <p className="muted">Tick runs in the table to compare their loss curves.</p>;
-  const epochs = Math.max(...runs.map((r) => r.lossCurve.length), 1);
+  if (runs.length === 0) return <p className="muted">Tick runs in the table to compare their search curves.</p>;
+  const steps = Math.max(...runs.map((r) => r.lossCurve.length), 1);
   return (
     <div
       className="chart"
       role="img"
-      aria-label={`Loss per epoch for runs ${runs.map((r) => `#${r.id}`).join(", ")}`}
+      aria-label={`Validation score per search step for runs ${runs.map((r) => `#${r.id}`).join(", ")}`}
       data-testid="loss-chart"
     >
       <Line
         data={{
-          labels: Array.from({ length: epochs }, (_, i) => String(i + 1)),
+          labels: Array.from({ length: steps }, (_, i) => String(i + 1)),
           datasets: runs.map((r, i) => ({
             label: `run #${r.id}`,
             data: r.lossCurve,
@@ -28,8 +29,8 @@ export function LossChart({ runs }: { runs: { id: string; lossCurve: number[] }[
           animation: false,
           interaction: { mode: "index", intersect: false },
           scales: {
-            x: { title: { display: true, text: "epoch" }, grid: { display: false } },
-            y: { title: { display: true, text: "loss" } },
+            x: { title: { display: true, text: "search step" }, grid: { display: false } },
+            y: { title: { display: true, text: "validation recall@20" } },
           },
           plugins: { legend: { position: "bottom" } },
         }}

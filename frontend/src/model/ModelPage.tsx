@@ -61,7 +61,7 @@ export default function ModelPage() {
   // Three ranking metrics keep the table within a laptop's width; the active version's
   // card above lists all of them.
   const keys = metricKeys(runMetrics).slice(0, 3);
-  // By default the loss chart compares the five latest runs.
+  // By default the chart compares the five latest runs.
   const chosen = selected ?? new Set(trainingRuns.slice(0, 5).map((r) => r.id));
   const toggleRun = (id: string) => {
     const next = new Set(chosen);
