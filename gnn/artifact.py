@@ -240,10 +240,12 @@ def _sparse(
     if shape is None:
         return None
     try:
-        return sp.csr_matrix(
-            (arrays[f"{name}.data"], arrays[f"{name}.indices"], arrays[f"{name}.indptr"]),
-            shape=tuple(shape),
-        )
+        indices, indptr = arrays[f"{name}.indices"], arrays[f"{name}.indptr"]
+        if len(indices) < 2**31 and max(shape) < 2**31:  # the compiled scoring kernels' type
+            indices, indptr = indices.astype(np.int32), indptr.astype(np.int32)
+        mat = sp.csr_matrix((arrays[f"{name}.data"], indices, indptr), shape=tuple(shape))
+        mat.check_format(full_check=True)  # the kernels trust the indices: check them once
+        return mat
     except (KeyError, ValueError) as exc:
         raise ArtifactError(f"bad sparse matrix {name}: {exc}") from exc
 

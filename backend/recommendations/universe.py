@@ -176,7 +176,11 @@ def _history_part(model: ScoringModel, history: sp.csr_matrix | None) -> np.ndar
     item_item = getattr(model, "item_item", None)
     if item_item is None or history is None or not history.nnz:
         return None
-    return np.asarray((history @ item_item).todense(), dtype=np.float32).ravel()
+    from gnn.scoring import add_history_term  # here: gnn (and torch) load with a model
+
+    part = np.zeros(item_item.shape[0], dtype=np.float32)
+    add_history_term(part, history, item_item)  # the kernel bench.scoring measures
+    return part
 
 
 def _fused(state: ServingModel) -> np.ndarray:
