@@ -6,7 +6,7 @@ One BPR step of LightGCN (3 layers, 64 dimensions, batch 16384 (user, positive, 
 triples, L2 on the batch's layer-0 rows) on the training graph of a split, through:
 
 - ``custom sparse_mm``: :func:`gnn.model.sparse_mm` over the bipartite ``R~`` and its stored
-  transpose as torch CSR (what :class:`gnn.model.HybridLightGCN` trains with);
+  transpose as torch CSR (what :func:`gnn.model.sparse_mm` gives the content tower);
 - ``pyg spmm bipartite``: :func:`torch_geometric.utils.spmm` over the same ``R~`` and
   ``R~^T``, with torch's own autograd for the backward pass;
 - ``pyg LGConv csr``: ``LGConv(normalize=False)`` over the normalised (users + items)
@@ -133,7 +133,7 @@ class Variant:
 
 
 def _bipartite(variant: Variant, product: Callable[[int, Tensor], Tensor]) -> Tensor:
-    """Layer mean of LightGCN over ``R~`` with ``product(which, x)``, as HybridLightGCN."""
+    """Layer mean of LightGCN over ``R~`` with ``product(which, x)``."""
     n_u = variant.problem.num_users
     h_u, h_i = variant.weight[:n_u], variant.weight[n_u:]
     sum_u, sum_i = h_u, h_i
