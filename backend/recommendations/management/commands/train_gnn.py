@@ -47,9 +47,9 @@ def choice_line(outcome: TrainingOutcome) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Export the interaction graph, train the LightGCN + content recommender, evaluate it "
-        "on the most recent interactions, write a versioned artifact and promote it when it "
-        "is not worse than the active model."
+        "Export the interaction graph, fit the recommender (graph filters and content tower, "
+        "chosen on the most recent interactions), write a versioned artifact and promote it "
+        "when it is not worse than the active model."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
