@@ -45,7 +45,7 @@ prepare() {
   "$PYTHON" manage.py migrate --no-input -v0 &&
   "$PYTHON" manage.py seed_demo --users "${E2E_USERS:-150}" --items "${E2E_ITEMS:-400}" \
     --seed "${E2E_SEED:-5}" &&
-  "$PYTHON" manage.py train_gnn --epochs "${E2E_EPOCHS:-5}" --no-progress
+  "$PYTHON" manage.py train_gnn --no-progress
 }
 if ! prepare >"$log" 2>&1; then
   cat "$log" >&2
