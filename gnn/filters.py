@@ -29,7 +29,14 @@ from sklearn.utils.extmath import randomized_svd
 
 from .graph import InteractionGraph
 
-__all__ = ["SpectralBasis", "exact_scores", "item_item_filter", "prune_rows", "spectral_basis"]
+__all__ = [
+    "SpectralBasis",
+    "degree_power",
+    "exact_scores",
+    "item_item_filter",
+    "prune_rows",
+    "spectral_basis",
+]
 
 DENSE_SVD_MAX = 4000
 
@@ -49,14 +56,14 @@ class SpectralBasis:
 
     def left(self, rank: int) -> np.ndarray:
         """``D_I^-1/2 V_k``: maps a query row into the basis."""
-        return self.vectors[:, :rank] * _power(self.item_degree, -0.5)[:, None]
+        return self.vectors[:, :rank] * degree_power(self.item_degree, -0.5)[:, None]
 
     def right(self, rank: int) -> np.ndarray:
         """``D_I^1/2 V_k``: maps the basis back onto items."""
-        return self.vectors[:, :rank] * _power(self.item_degree, 0.5)[:, None]
+        return self.vectors[:, :rank] * degree_power(self.item_degree, 0.5)[:, None]
 
 
-def _power(degree: np.ndarray, power: float) -> np.ndarray:
+def degree_power(degree: np.ndarray, power: float) -> np.ndarray:
     """``d ** power`` with isolated items (degree 0) at 0 for negative powers, 1 otherwise."""
     deg = np.asarray(degree, dtype=np.float64)
     out = np.where(deg > 0, np.maximum(deg, 1e-12) ** power, 0.0 if power < 0 else 1.0)
@@ -140,7 +147,7 @@ def item_item_filter(
     n = graph.num_items
     left = basis.left(rank) * np.float32(lowpass)
     right = basis.right(rank)
-    column = _power(graph.item_degree, tilt)
+    column = degree_power(graph.item_degree, tilt)
     keep = max(1, min(neighbours, n - 1))
     indptr = [np.zeros(1, np.int64)]
     indices: list[np.ndarray] = []

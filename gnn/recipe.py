@@ -33,6 +33,7 @@ from .data import TrainingData, temporal_split
 from .filters import (
     DENSE_SVD_MAX,
     SpectralBasis,
+    degree_power,
     exact_scores,
     item_item_filter,
     prune_rows,
@@ -194,7 +195,6 @@ def fit(
         search = _Search(train, valid, config, clock, bar, say=log)
         choice = choose(search) if valid else Choice(rank=min(config.rank_grid))
         choice.neighbours = min(config.neighbours_grid)
-        say(f"chose {choice.to_json()} in {clock.elapsed():.0f}s")
         metrics: dict[str, float] = {}
         if valid:
             choice.neighbours = max(config.neighbours_grid)
@@ -202,6 +202,7 @@ def fit(
             choice.graph_weight = _choose_graph_weight(part, search)
             choice.neighbours = _choose_neighbours(part, search)
             metrics = _finish(part, train, choice, config, search)
+        say(f"chose {choice.to_json()} in {clock.elapsed():.0f}s")
         model = build(data, choice, config)
         model.weights.graph_weight = choice.graph_weight
         _fit_content(model, data, choice, config)
@@ -342,7 +343,7 @@ def _grid(
     queries = training_queries(search.train, power)
     hits: dict[tuple, float] = {}
     rights = {r: basis.right(r) for r in ranks}
-    columns = {t: _degree_power(graph.item_degree, t) for t in tilts}
+    columns = {t: degree_power(graph.item_degree, t) for t in tilts}
     for start in range(0, len(users), batch):
         rows = users[start : start + batch]
         linear, projection = exact_scores(queries[rows], graph, basis)
@@ -355,11 +356,6 @@ def _grid(
                     key = (r, a, t)
                     hits[key] = hits.get(key, 0.0) + judge.recall_sum(base, columns[t])
     return {key: value / max(len(users), 1) for key, value in hits.items()}
-
-
-def _degree_power(degree: np.ndarray, power: float) -> np.ndarray:
-    deg = np.asarray(degree, dtype=np.float64)
-    return np.where(deg > 0, np.maximum(deg, 1e-12) ** power, 1.0).astype(np.float32)
 
 
 class _Judge:
@@ -415,7 +411,7 @@ def build(data: TrainingData, choice: Choice, config: TrainConfig) -> _Built:
     queries = training_queries(data, choice.recency)
     dim = min(config.emb_dim, basis.rank)
     left = basis.left(dim)
-    tilt = _degree_power(graph.item_degree, choice.tilt)
+    tilt = degree_power(graph.item_degree, choice.tilt)
     spec, features = _content(data, config)
     weights = ModelWeights(
         user_graph=np.ascontiguousarray(queries @ left, dtype=np.float32),
@@ -429,7 +425,7 @@ def build(data: TrainingData, choice: Choice, config: TrainConfig) -> _Built:
         item_warm=np.diff(positive.tocsc().indptr) > 0,
         item_popularity=np.diff(positive.tocsc().indptr).astype(np.float32),
         # fold-in divides the item vectors by this: d^(1/2 + tilt) / d^(1 + tilt) = d^-1/2
-        item_scale=_degree_power(graph.item_degree, 1.0 + choice.tilt),
+        item_scale=degree_power(graph.item_degree, 1.0 + choice.tilt),
         cold_blend=config.cold_blend,
         item_item=item_item,
         user_rows=queries,

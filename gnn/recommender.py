@@ -147,12 +147,9 @@ class ModelWeights:
         e_u = self.user_graph[user_row]
         graph = self.graph_weight * (self.item_graph[item_rows] @ e_u)
         if self.item_item is not None and self.user_rows is not None:
-            graph = (
-                graph
-                + np.asarray(
-                    (self.user_rows[[user_row]] @ self.item_item[:, item_rows]).todense()
-                ).ravel()
-            )
+            # the user's whole row, then the items: slicing S by column would walk all of it
+            history = np.asarray((self.user_rows[[user_row]] @ self.item_item).todense()).ravel()
+            graph = graph + history[item_rows]
         content = self.item_content[item_rows] @ e_u
         b = self.content_share[item_rows]
         return {
