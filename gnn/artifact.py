@@ -28,6 +28,7 @@ from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
 from .content import ContentSpec
+from .history import STRENGTHS
 from .recipe import TrainResult
 from .recommender import ModelWeights
 
@@ -144,6 +145,7 @@ def save_artifact(
                 "cold_blend": weights.cold_blend,
                 "graph_weight": weights.graph_weight,
                 "recency": weights.recency,
+                "strength": weights.strength,
                 "num_users": weights.num_users,
                 "num_items": weights.num_items,
                 "dim": weights.dim,
@@ -262,6 +264,8 @@ def _build(manifest: dict, arrays: dict[str, np.ndarray], path: Path) -> LoadedM
             cold_blend=float(meta["cold_blend"]),
             graph_weight=float(meta["graph_weight"]),
             recency=float(meta["recency"]),
+            # artifacts written before the strength was chosen damped every weight
+            strength=str(meta.get("strength", "damped")),
             item_item=_sparse(arrays, "item_item", meta.get("item_item_shape")),
             user_rows=_sparse(arrays, "user_rows", meta.get("user_rows_shape")),
         )
@@ -288,6 +292,8 @@ def _check_consistent(model: ModelWeights) -> None:
     for name, (got, want) in checks.items():
         if got != want:
             raise ArtifactError(f"{name} has shape {got}, expected {want}")
+    if model.strength not in STRENGTHS:
+        raise ArtifactError(f"unknown strength {model.strength!r}; expected one of {STRENGTHS}")
     for arr in (model.user_graph, model.item_graph, model.item_content):
         if not np.isfinite(arr).all():
             raise ArtifactError("weights contain non-finite values")

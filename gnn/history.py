@@ -13,7 +13,20 @@ import scipy.sparse as sp
 
 from .data import TrainingData, aggregate_interactions
 
-__all__ = ["damp", "history_row", "query_rows", "recency_fraction", "training_queries"]
+__all__ = [
+    "STRENGTHS",
+    "damp",
+    "history_row",
+    "query_rows",
+    "recency_fraction",
+    "strength",
+    "training_queries",
+]
+
+#: How an act's summed weight counts in the graph and in a user's row: ``"damped"`` (a like
+#: outweighs a view) or ``"binary"`` (every positive pair counts once). Which one predicts a
+#: platform's next interactions better is chosen per data set (:func:`gnn.recipe.choose`).
+STRENGTHS = ("damped", "binary")
 
 
 def damp(weight: np.ndarray) -> np.ndarray:
@@ -21,6 +34,15 @@ def damp(weight: np.ndarray) -> np.ndarray:
     dominating a user (the graph's ``log1p`` transform)."""
     w = np.asarray(weight, dtype=np.float32)
     return np.where(w >= 1.0, 1.0 + np.log(np.maximum(w, 1.0)), w).astype(np.float32)
+
+
+def strength(weight: np.ndarray, kind: str = "damped") -> np.ndarray:
+    """Positive summed weights as they count under ``kind`` (one of :data:`STRENGTHS`)."""
+    if kind == "binary":
+        return np.ones(np.shape(weight), dtype=np.float32)
+    if kind != "damped":
+        raise ValueError(f"unknown strength {kind!r}; expected one of {STRENGTHS}")
+    return damp(weight)
 
 
 def _normalise_rows(rows: sp.csr_matrix, degree: np.ndarray) -> sp.csr_matrix:
@@ -69,13 +91,13 @@ def query_rows(rows: sp.csr_matrix, fraction: sp.csr_matrix | None, power: float
     return _normalise_rows(tilted, degree)
 
 
-def training_queries(data: TrainingData, power: float) -> sp.csr_matrix:
+def training_queries(data: TrainingData, power: float, kind: str = "damped") -> sp.csr_matrix:
     """Every user's query row from the positive, aggregated interactions of ``data``."""
     user, item, weight, when = aggregate_interactions(data)
     keep = weight > 0
     user, item, weight, when = user[keep], item[keep], weight[keep], when[keep]
     shape = (data.num_users, data.num_items)
-    rows = sp.csr_matrix((damp(weight), (user, item)), shape=shape)
+    rows = sp.csr_matrix((strength(weight, kind), (user, item)), shape=shape)
     fraction = recency_fraction(user, item, when, shape) if power else None
     return query_rows(rows, fraction, power)
 
@@ -86,6 +108,7 @@ def history_row(
     times: np.ndarray | None,
     num_items: int,
     power: float,
+    kind: str = "damped",
 ) -> sp.csr_matrix:
     """One user's query row (``1 x num_items``) from their positive feedback, as in training.
 
@@ -104,6 +127,6 @@ def history_row(
     uniq, total, latest = uniq[keep], total[keep].astype(np.float32), latest[keep]
     zeros = np.zeros(len(uniq), np.int64)
     shape = (1, num_items)
-    rows = sp.csr_matrix((damp(total), (zeros, uniq)), shape=shape)
+    rows = sp.csr_matrix((strength(total, kind), (zeros, uniq)), shape=shape)
     fraction = recency_fraction(zeros, uniq, latest, shape) if power else None
     return query_rows(rows, fraction, power)

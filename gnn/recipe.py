@@ -40,7 +40,7 @@ from .filters import (
     spectral_basis,
 )
 from .graph import InteractionGraph, build_graph, interaction_matrices
-from .history import training_queries
+from .history import STRENGTHS, training_queries
 from .metrics import evaluate_ranking
 from .recommender import ModelWeights
 from .tower import TowerSetting, calibrate, choose_tower, fit_tower
@@ -73,6 +73,7 @@ class TrainConfig:
     lowpass_grid: tuple[float, ...] = (0.0, 0.1, 0.3, 0.6, 1.0)
     tilt_grid: tuple[float, ...] = (-0.1, 0.0, 0.1, 0.2)
     recency_grid: tuple[float, ...] = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0)
+    strength_grid: tuple[str, ...] = STRENGTHS
     edge_grid: tuple[float, ...] = (0.0, 0.5)
     graph_weight_grid: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0)
     blend_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3)
@@ -100,6 +101,7 @@ class Choice:
     """What the search chose; defaults are used where there is nothing to choose on."""
 
     recency: float = 0.0
+    strength: str = "damped"
     edge_weight: float = 0.0
     rank: int = 64
     lowpass: float = 0.3
@@ -231,14 +233,20 @@ def carve(data: TrainingData, config: TrainConfig) -> tuple[TrainingData, dict[i
 # -- choose -----------------------------------------------------------------------------
 
 
-def _graph(data: TrainingData, edge_weight: float, positive=None) -> InteractionGraph:
+def _graph(
+    data: TrainingData, edge_weight: float, strength: str, positive=None
+) -> InteractionGraph:
     return build_graph(
         data,
         positive,
         tag_weight=edge_weight,
         category_weight=edge_weight,
-        weight_transform="log1p",
+        weight_transform="log1p" if strength == "damped" else "binary",
     )
+
+
+def _uniform_strength(positive: sp.csr_matrix) -> bool:
+    return positive.nnz == 0 or bool(np.all(positive.data == positive.data[0]))
 
 
 def _has_content_edges(data: TrainingData) -> bool:
@@ -248,35 +256,43 @@ def _has_content_edges(data: TrainingData) -> bool:
 
 
 def choose(search: _Search) -> Choice:
-    """Recency first, then the edge weight, then rank x low-pass x tilt, on exact scores."""
+    """The strength of acts x the recency tilt, then the edge weight, then rank x low-pass
+    x tilt, each on exact scores at the best of the earlier choices."""
     config, train = search.config, search.train
     exclude, _ = interaction_matrices(train)
-    graph = _graph(train, 0.0, exclude)
+    choice = Choice(strength=config.strength_grid[0])
+    graph = _graph(train, 0.0, choice.strength, exclude)
     ranks = _ranks(graph, config)
     basis = spectral_basis(graph, max(ranks), config.seed)
     if search.say is not None:
         search.say(f"[{search.clock.elapsed():.0f}s] basis of rank {max(ranks)} ready")
     probe = {"rank": ranks[len(ranks) // 2], "lowpass": 0.3, "tilt": 0.0}
-    choice = Choice()
-    has_time = len(np.unique(train.time)) > 1
+    # where every positive pair weighs the same, the strengths give the same model
+    kinds = config.strength_grid[: 1 if _uniform_strength(exclude) else None]
+    powers = config.recency_grid if len(np.unique(train.time)) > 1 else (0.0,)
     best = -1.0
-    for power in config.recency_grid if has_time else (0.0,):
+    for kind in kinds:
         if best >= 0 and search.out_of_time():
             break
-        recall = _grid(search, graph, basis, power, exclude, **_one(probe))[_key(probe)]
-        search.log("recency", recall, recency=power)
-        if recall > best + 1e-9:
-            best, choice.recency = recall, power
-    if _has_content_edges(train) and len(config.edge_grid) > 1:
-        for weight in config.edge_grid:
-            if weight == 0.0 or search.out_of_time():
-                continue
-            g = _graph(train, weight, exclude)
-            b = spectral_basis(g, max(ranks), config.seed)
-            recall = _grid(search, g, b, choice.recency, exclude, **_one(probe))[_key(probe)]
-            search.log("edges", recall, edge_weight=weight)
+        g = graph if kind == choice.strength else _graph(train, 0.0, kind, exclude)
+        b = basis if g is graph else spectral_basis(g, max(ranks), config.seed)
+        for power in powers:
+            if best >= 0 and search.out_of_time():
+                break
+            recall = _probe(search, g, b, power, kind, exclude, probe)
+            search.log("recency", recall, strength=kind, recency=power)
             if recall > best + 1e-9:
-                best, choice.edge_weight, graph, basis = recall, weight, g, b
+                best, graph, basis = recall, g, b
+                choice.strength, choice.recency = kind, power
+    for weight in config.edge_grid if _has_content_edges(train) else ():
+        if weight == 0.0 or search.out_of_time():
+            continue
+        g = _graph(train, weight, choice.strength, exclude)
+        b = spectral_basis(g, max(ranks), config.seed)
+        recall = _probe(search, g, b, choice.recency, choice.strength, exclude, probe)
+        search.log("edges", recall, edge_weight=weight)
+        if recall > best + 1e-9:
+            best, choice.edge_weight, graph, basis = recall, weight, g, b
     choice.rank, choice.lowpass, choice.tilt = probe["rank"], probe["lowpass"], probe["tilt"]
     # rank x low-pass at no tilt, then the tilt at the best of those: a coordinate search,
     # a third of the full grid's cost, as the tilt barely interacts with the other two
@@ -288,12 +304,26 @@ def choose(search: _Search) -> Choice:
         if search.out_of_time():
             break
         grid = {"ranks": (choice.rank,), "lowpass": (choice.lowpass,), **grid}
-        results = _grid(search, graph, basis, choice.recency, exclude, **grid)
+        results = _grid(search, graph, basis, choice.recency, choice.strength, exclude, **grid)
         (choice.rank, choice.lowpass, choice.tilt), recall = max(
             results.items(), key=lambda kv: (kv[1], -kv[0][0])
         )
         search.log("filter", recall, rank=choice.rank, lowpass=choice.lowpass, tilt=choice.tilt)
     return choice
+
+
+def _probe(
+    search: _Search,
+    graph: InteractionGraph,
+    basis: SpectralBasis,
+    power: float,
+    strength: str,
+    exclude: sp.csr_matrix,
+    probe: dict,
+) -> float:
+    """Validation recall at the probe's rank, low-pass and tilt."""
+    grid = _grid(search, graph, basis, power, strength, exclude, **_one(probe))
+    return grid[_key(probe)]
 
 
 # Seconds per stored entry of R~ per basis vector of the randomised range finder, measured on
@@ -331,6 +361,7 @@ def _grid(
     graph: InteractionGraph,
     basis: SpectralBasis,
     power: float,
+    strength: str,
     exclude: sp.csr_matrix,
     *,
     ranks: tuple[int, ...],
@@ -340,7 +371,7 @@ def _grid(
 ) -> dict[tuple, float]:
     """Validation recall of every (rank, low-pass, tilt) with exact scores, batch by batch."""
     users, k = search.users, search.config.topn
-    queries = training_queries(search.train, power)
+    queries = training_queries(search.train, power, strength)
     hits: dict[tuple, float] = {}
     rights = {r: basis.right(r) for r in ranks}
     columns = {t: degree_power(graph.item_degree, t) for t in tilts}
@@ -397,7 +428,7 @@ class _Built:
 def build(data: TrainingData, choice: Choice, config: TrainConfig) -> _Built:
     """The served form of ``choice`` fitted on ``data`` (content tower not yet fitted)."""
     positive, _ = interaction_matrices(data)
-    graph = _graph(data, choice.edge_weight, positive)
+    graph = _graph(data, choice.edge_weight, choice.strength, positive)
     rank = max(choice.rank, config.emb_dim)
     basis = spectral_basis(graph, rank, config.seed)
     item_item = item_item_filter(
@@ -408,7 +439,7 @@ def build(data: TrainingData, choice: Choice, config: TrainConfig) -> _Built:
         tilt=choice.tilt,
         neighbours=choice.neighbours,
     )
-    queries = training_queries(data, choice.recency)
+    queries = training_queries(data, choice.recency, choice.strength)
     dim = min(config.emb_dim, basis.rank)
     left = basis.left(dim)
     tilt = degree_power(graph.item_degree, choice.tilt)
@@ -430,6 +461,7 @@ def build(data: TrainingData, choice: Choice, config: TrainConfig) -> _Built:
         item_item=item_item,
         user_rows=queries,
         recency=choice.recency,
+        strength=choice.strength,
     )
     return _Built(weights, graph, positive, features)
 

@@ -66,6 +66,7 @@ class ModelWeights:
     item_item: sp.csr_matrix | None = None
     user_rows: sp.csr_matrix | None = None
     recency: float = 0.0
+    strength: str = "damped"
     item_embeddings: np.ndarray = field(init=False)
     item_scoring: np.ndarray = field(init=False)
 
@@ -120,8 +121,8 @@ class ModelWeights:
         weights: np.ndarray | None = None,
         times: np.ndarray | None = None,
     ) -> sp.csr_matrix:
-        """A live history as the model's query row (damped, tilted by the trained recency)."""
-        return history_row(item_rows, weights, times, self.num_items, self.recency)
+        """A live history as the model's query row, with the trained strength and recency."""
+        return history_row(item_rows, weights, times, self.num_items, self.recency, self.strength)
 
     def history_scores(self, rows: sp.csr_matrix) -> np.ndarray | None:
         """``(q S) * (1 - b)`` for query rows ``q`` (rows x items); ``None`` without ``S``."""

@@ -143,9 +143,10 @@ def test_movielens_latest(movielens: Path):
     assert kind("ml_1", "Toy Story (1995)") == ("like", 4.0, 964982703)
     assert kind("ml_1", "American President, The (1995)") == ("view", 2.5, 964982224)
     assert kind("ml_2", "Jumanji (1995)") == ("view", 3.5, 964982931)
-    assert kind("ml_2", "Grumpier Old Men (1995)") == ("dislike", 2.0, 964982400)
-    assert kind("ml_3", "Toy Story (1995)") == ("dislike", 0.5, 1306463578)
-    assert counts["likes"] == 3 and counts["dislikes"] == 2 and counts["views"] == 3
+    # a low rating is still a watched film: a view, never the platform's "show me less"
+    assert kind("ml_2", "Grumpier Old Men (1995)") == ("view", 2.0, 964982400)
+    assert kind("ml_3", "Toy Story (1995)") == ("view", 0.5, 1306463578)
+    assert counts["likes"] == 3 and counts["views"] == 5 and "dislikes" not in counts
 
     user = get_user_model().objects.get(username="ml_2")
     assert not user.has_usable_password()
@@ -168,7 +169,7 @@ def test_movielens_100k(tmp_path: Path):
     toy = ContentItem.objects.get(title="Toy Story (1995)")
     assert set(toy.tags.values_list("name", flat=True)) == {"Animation", "Children's", "Comedy"}
     row = Interaction.objects.get(user__username="ml100k_268")
-    assert (row.kind, row.value, int(row.occurred_at.timestamp())) == ("dislike", 2.0, 875744173)
+    assert (row.kind, row.value, int(row.occurred_at.timestamp())) == ("view", 2.0, 875744173)
     assert Interaction.objects.get(user__username="ml100k_5").kind == "view"
     assert Interaction.objects.get(user__username="ml100k_287").kind == "like"
 
@@ -184,7 +185,6 @@ def test_lightgcn_train_txt_with_items_tsv(tmp_path: Path):
         "item_tags": 13,
         "interactions": 9,
         "likes": 0,
-        "dislikes": 0,
         "views": 9,
     }
     assert set(Interaction.objects.values_list("kind", flat=True)) == {"view"}

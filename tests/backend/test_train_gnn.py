@@ -72,7 +72,8 @@ def test_train_gnn_end_to_end(platform: None, tmp_path: Path, capsys) -> None:
     # What the recipe chose and how it scored on validation.
     chose = re.search(
         r"^Chose rank (\d+), low-pass [\d.]+, degree tilt -?[\d.]+, \d+ neighbours, "
-        r"recency [\d.]+, tag/category edges [\d.]+, content tower (bpr|ridge), blend [\d.]+"
+        r"(damped|binary) acts, recency [\d.]+, tag/category edges [\d.]+, "
+        r"content tower (bpr|ridge), blend [\d.]+"
         r"(?: \(the search stopped at the time budget\))?; validation recall@20 (\d\.\d{4})$",
         out,
         re.MULTILINE,
@@ -135,7 +136,7 @@ def test_the_choice_line_says_what_was_chosen(reason: str, said: str) -> None:
         stop_reason=reason,
     )
     assert choice_line(outcome) == (
-        "Chose rank 128, low-pass 0.3, degree tilt -0.1, 256 neighbours, recency 2, "
+        "Chose rank 128, low-pass 0.3, degree tilt -0.1, 256 neighbours, damped acts, recency 2, "
         f"tag/category edges 0, content tower ridge, {said} recall@20 0.1234"
     )
 

@@ -49,6 +49,7 @@ def test_round_trip(saved):
     )
     assert model.graph_weight == result.weights.graph_weight
     assert model.recency == result.weights.recency
+    assert model.strength == result.weights.strength
     assert (model.item_item != result.weights.item_item).nnz == 0
     assert model.manifest["training"]["choice"] == result.choice.to_json()
     vec = model.embed_new_items(item_text=["space rocket"], item_category=np.array([0]))
@@ -104,3 +105,12 @@ def test_id_map_length_must_match(tmp_path, saved):
     _, result, _ = saved
     with pytest.raises(ArtifactError, match="id map 'item'"):
         save_artifact(tmp_path, result, {"item": ["only one"]}, version="bad")
+
+
+def test_an_unknown_strength_is_refused(saved):
+    path, _, _ = saved
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["model"]["strength"] = "squared"
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="unknown strength 'squared'"):
+        load_artifact(path)

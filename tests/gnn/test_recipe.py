@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -116,13 +118,31 @@ def test_query_rows_tilt_towards_recent_items_and_keep_mass():
     np.testing.assert_allclose(tilted.sum(), plain.sum(), rtol=1e-5)
 
 
-def test_a_live_history_row_equals_the_training_query(data):
+@pytest.mark.parametrize("kind", ["damped", "binary"])
+def test_a_live_history_row_equals_the_training_query(data, kind):
     """Serving builds a user's row from their feedback exactly as training did."""
-    queries = training_queries(data, 2.0)
+    queries = training_queries(data, 2.0, kind)
     for u in (0, 7, 31):
         mine = data.user == u
-        live = history_row(data.item[mine], data.weight[mine], data.time[mine], data.num_items, 2.0)
+        live = history_row(
+            data.item[mine], data.weight[mine], data.time[mine], data.num_items, 2.0, kind
+        )
         np.testing.assert_allclose(live.toarray(), queries[u].toarray(), rtol=1e-6)
+
+
+def test_the_strength_of_acts_is_chosen_where_acts_differ(data, small_config):
+    """With likes among views both strengths are tried, with every recency tilt, and the
+    best on validation is served; where every act weighs the same, one is tried."""
+    result = fit(data, small_config, progress=False)
+    tried = [h for h in result.history if h["stage"] == "recency"]
+    assert {h["strength"] for h in tried} == {"damped", "binary"}
+    best = max(tried, key=lambda h: h["recall"])
+    assert result.choice.strength == result.weights.strength == best["strength"]
+    uniform = replace(data, weight=np.where(data.weight > 0, 1.0, data.weight))
+    tried = [
+        h for h in fit(uniform, small_config, progress=False).history if h["stage"] == "recency"
+    ]
+    assert {h["strength"] for h in tried} == {"damped"}
 
 
 def test_items_known_only_by_free_form_tags_are_placed_by_content():

@@ -1,7 +1,7 @@
 """The checks every dataset passes before anything is written, whatever its format.
 
 Ids must be non-negative int64 (they become usernames and item keys), ratings finite and
-on the 0..5 star scale the like/dislike mapping assumes, times within 1970..2100 and
+on the 0..5 star scale the like/view mapping assumes, times within 1970..2100 and
 release dates within 1800..2100, and every text must be storable: valid Unicode (no lone
 surrogates) without NUL, which PostgreSQL refuses. A refusal names the first bad rows by
 file and line; nothing has been written when it is raised.

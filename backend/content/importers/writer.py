@@ -6,8 +6,10 @@ gets one creator account (``<prefix>_catalogue``) owning its items, written in t
 dataset's item order with consecutive ids (so for ``lightgcn`` the catalogue's k-th item by
 id is the dataset's item k); its users are named ``<prefix>_<id>`` with unusable
 passwords. Items are videos; the first genre is the category; genres and user
-tags become tags. Ratings become interactions: 4 and above a like, 2 and below a dislike,
-otherwise a view, with the rating as value.
+tags become tags. Ratings become interactions, with the rating as value: 4 stars and above a
+like, any other rating a view. A rating records an item the user watched, whatever the
+stars; a dislike on the platform means "show me less of this", which a two-star rating of a
+watched film does not say (and the benchmark splits count every rating as an interaction).
 """
 
 from __future__ import annotations
@@ -99,7 +101,6 @@ def _write(dataset: Dataset, catalogue: str, progress: bool) -> dict[str, int]:
         **counts,
         "interactions": len(ratings),
         "likes": int((kinds == InteractionKind.LIKE.value).sum()),
-        "dislikes": int((kinds == InteractionKind.DISLIKE.value).sum()),
         "views": int((kinds == InteractionKind.VIEW.value).sum()),
     }
 
@@ -251,7 +252,6 @@ def _write_users(
 def _kinds(ratings: np.ndarray) -> np.ndarray:
     kinds = np.full(len(ratings), InteractionKind.VIEW.value, dtype=object)
     kinds[ratings >= 4] = InteractionKind.LIKE.value
-    kinds[ratings <= 2] = InteractionKind.DISLIKE.value
     return kinds
 
 

@@ -35,8 +35,8 @@ def choice_line(outcome: TrainingOutcome) -> str:
     c = outcome.choice
     line = (
         f"Chose rank {c.rank}, low-pass {c.lowpass:g}, degree tilt {c.tilt:g}, "
-        f"{c.neighbours} neighbours, recency {c.recency:g}, tag/category edges {c.edge_weight:g}, "
-        f"content tower {c.tower.loss}, blend {c.blend:g}"
+        f"{c.neighbours} neighbours, {c.strength} acts, recency {c.recency:g}, "
+        f"tag/category edges {c.edge_weight:g}, content tower {c.tower.loss}, blend {c.blend:g}"
     )
     if outcome.stop_reason == "time budget":
         line += " (the search stopped at the time budget)"
