@@ -132,8 +132,13 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lupi"),
-            # A Redis outage must degrade to uncached responses, not hang requests.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            # A Redis outage must degrade to uncached responses, not hang requests; one
+            # connection pool per process, not per request (backend/redis_pool.py).
+            "OPTIONS": {
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 0.5,
+                "pool_class": "backend.redis_pool.SharedConnectionPool",
+            },
         }
     }
 else:

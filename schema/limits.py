@@ -189,8 +189,15 @@ class CachedValidation(ValidationCache):
             yield from super().on_validate()
 
 
+# strawberry's depth and alias limiters build their validation rule class when they are
+# constructed, and the validation cache is keyed by the rule classes: a limiter built per
+# request would make every request a miss. The classes are built once here instead.
+_DEPTH_RULES = tuple(QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules)
+_ALIAS_RULES = tuple(MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules)
+
+
 def depth_limiter() -> SchemaExtension:
-    return QueryDepthLimiter(max_depth=MAX_DEPTH)
+    return AddValidationRules(list(_DEPTH_RULES))
 
 
 def token_limiter() -> SchemaExtension:
@@ -198,7 +205,7 @@ def token_limiter() -> SchemaExtension:
 
 
 def alias_limiter() -> SchemaExtension:
-    return MaxAliasesLimiter(max_alias_count=MAX_ALIASES)
+    return AddValidationRules(list(_ALIAS_RULES))
 
 
 def introspection_guard() -> SchemaExtension:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -340,3 +341,29 @@ def test_a_request_past_the_time_limit_is_stopped_with_an_error(gql, catalogue, 
     # The worker is free: the next request (with the limit off) is answered in full.
     monkeypatch.setattr(limits, "REQUEST_TIMEOUT", 0)
     assert len(gql("{ tags { id } }")["data"]["tags"]) == 3
+
+
+def test_a_document_is_validated_once_however_often_it_is_sent(gql, catalogue, monkeypatch):
+    """The validation cache hits across requests: the limiters' rule classes are built once,
+    not per request, so the cache key (document, rules) repeats."""
+    import strawberry.schema.schema as strawberry_schema
+
+    validations = []
+    real = strawberry_schema.validate
+
+    def counting(*args, **kwargs):
+        validations.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate", counting)
+    # a text no other test sends, so the process-wide cache has not seen it
+    name = f"Once{uuid.uuid4().hex}"
+    query = f"query {name} {{ items(first: 2) {{ totalCount }} }}"
+    for _ in range(3):
+        result = gql(query)
+        assert "errors" not in result, result
+    assert len(validations) == 1
+    # a refused document is refused every time, from the cache as well
+    deep = _nested(limits.MAX_DEPTH + 1).replace("query Deep", f"query Deep{name}")
+    assert all(gql(deep)["data"] is None for _ in range(2))
+    assert len(validations) == 2
