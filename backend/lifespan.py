@@ -1,5 +1,9 @@
 """ASGI lifespan for Lupi's server processes (Django's handler does not speak it).
 
+On start-up, the worker loads the active model before it accepts a connection
+(:func:`backend.recommendations.universe.warm_up`): uvicorn starts serving its sockets once
+the start-up is complete, so no request waits for the load.
+
 On shutdown (uvicorn and gunicorn's uvicorn worker send it after SIGTERM, once the open
 requests are answered), the impressions the background writer still holds are written
 before the process exits. ``atexit`` cannot do it there: uvicorn ends by re-raising the
@@ -29,6 +33,9 @@ class Lifespan:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                from backend.recommendations.universe import warm_up
+
+                await asyncio.to_thread(warm_up)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 from backend.recommendations.impressions import writer

@@ -15,6 +15,7 @@ for a minute per half-life.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,9 +27,11 @@ from django.db.models import Q
 from backend.content.models import ContentItem
 from backend.recommendations import cache
 from backend.recommendations.ranking import freshness_boost, unit_rows
-from backend.recommendations.registry import ScoringModel, ServingModel
+from backend.recommendations.registry import ScoringModel, ServingModel, registry
 
-__all__ = ["MAX_AGE_S", "NewItems", "Taste", "Universe", "new_items", "universe_of"]
+__all__ = ["MAX_AGE_S", "NewItems", "Taste", "Universe", "new_items", "universe_of", "warm_up"]
+
+logger = logging.getLogger(__name__)
 
 MAX_AGE_S = 60.0
 # A kept freshness array is recomputed after this long: a minute changes a boost with a
@@ -301,3 +304,33 @@ def new_items(state: ServingModel) -> NewItems:
         published=[r[4].timestamp() for r in rows],
         tags=[tuple(tag_map[i]) for i in ids],
     )
+
+
+def warm_up() -> ServingModel | None:
+    """Load the active model and lay out what every request reads (its universe, the fused
+    item matrix) now: a server worker calls this before it accepts connections, so that no
+    request pays for the load. A worker that cannot load still starts (and loads on a later
+    request); ``/readyz`` says whether a model is served."""
+    from django.db import connections
+
+    started = time.perf_counter()
+    try:
+        state = registry.current()
+        if state is not None:
+            universe = universe_of(state)
+            _fused(state)
+    except Exception as exc:  # a warm-up failure must not keep the worker from starting
+        logger.warning("could not load the model before serving: %s: %s", type(exc).__name__, exc)
+        return None
+    finally:
+        connections.close_all()  # this thread serves no request: give its connections back
+    if state is None:
+        logger.info("no model to load before serving")
+    else:
+        logger.info(
+            "model %s ready before serving: %d items in %.1f s",
+            state.version,
+            len(universe.ids),
+            time.perf_counter() - started,
+        )
+    return state
