@@ -39,7 +39,8 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from gnn.graph import to_torch_csr
-from gnn.scoring import add_history_term, history_row, score_items, top_k
+from gnn.history import history_row
+from gnn.scoring import add_history_term, score_items, top_k
 
 USERS = 64  # synthetic users cycled through by the timed calls
 EXCLUDED = 50  # items masked out of each top-k (a user's history, hidden items)
@@ -101,11 +102,12 @@ def synthetic_item_item(popularity: Popularity, neighbours: int) -> sp.csr_matri
 
 
 def synthetic_history(popularity: Popularity, size: int) -> sp.csr_matrix:
-    """A user's history row: ``size`` distinct items, weights decaying with recency."""
+    """A user's history row, built as serving builds one: ``size`` distinct items, the
+    older ones weighing less."""
     items = np.unique(popularity.draw(4 * size))
     items = popularity.rng.permutation(items)[:size]
     weights = np.exp(-np.arange(len(items)) / max(size / 3, 1.0)).astype(np.float32)
-    return history_row(items, weights, popularity.n)
+    return history_row(items, weights, None, popularity.n, 0.0)
 
 
 def _history_kernels(item_item: sp.csr_matrix, n: int) -> dict[str, Callable]:

@@ -1,10 +1,10 @@
 """Score one user against the whole catalogue: a dense embedding term plus a history term.
 
 A user's score vector is ``item_vectors @ e_u + q_u @ S``: ``e_u`` is the user's embedding,
-``q_u`` a sparse row over the items in the user's history (weights from recency) and ``S`` a
-pruned item-item matrix (CSR, at most a few hundred nonzeros per row). The history term is the
-weighted sum of the user's rows of ``S``, so it costs ``O(history x neighbours)``, never
-``O(nnz(S))``.
+``q_u`` a sparse row over the items in the user's history (:func:`gnn.history.history_row`)
+and ``S`` a pruned item-item matrix (CSR, at most a few hundred nonzeros per row). The
+history term is the weighted sum of the user's rows of ``S``, so it costs
+``O(history x neighbours)``, never ``O(nnz(S))``.
 
 These functions start no threads of their own: the matrix-vector product runs on however many
 BLAS threads the process allows (a serving worker allows one), the rest is single-threaded.
@@ -20,20 +20,7 @@ try:  # scipy's compiled CSR kernels; see add_history_term for why they are call
 except ImportError:  # pragma: no cover - a scipy that moved them falls back to public calls
     _sparsetools = None
 
-__all__ = ["add_history_term", "history_row", "score_items", "top_k"]
-
-
-def history_row(items: np.ndarray, weights: np.ndarray, num_items: int) -> sp.csr_matrix:
-    """The user's history ``q_u`` as a 1 x items CSR row (repeated items summed)."""
-    items = np.asarray(items, dtype=np.int64)
-    weights = np.asarray(weights, dtype=np.float32)
-    row = sp.csr_matrix(
-        (weights, (np.zeros(len(items), dtype=np.int64), items)),
-        shape=(1, num_items),
-        dtype=np.float32,
-    )
-    row.sum_duplicates()
-    return row
+__all__ = ["add_history_term", "score_items", "top_k"]
 
 
 def score_items(

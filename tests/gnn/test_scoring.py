@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from gnn.scoring import history_row, score_items, top_k
+from gnn.history import history_row
+from gnn.scoring import score_items, top_k
 
 
 def _pruned_item_item(num_items: int, neighbours: int, seed: int) -> sp.csr_matrix:
@@ -33,15 +34,14 @@ def case() -> dict:
         "user": user,
         "history": history,
         "weights": weights,
-        "q": history_row(history, weights, n),
+        "q": history_row(history, weights, None, n, 0.0),
         "S": _pruned_item_item(n, 25, seed=2),
     }
 
 
 def _naive(case: dict) -> np.ndarray:
     """The same score with everything dense, in float64."""
-    q = np.zeros(case["items"].shape[0])
-    q[case["history"]] = case["weights"]
+    q = case["q"].toarray().ravel().astype(np.float64)
     dense = case["items"].astype(np.float64) @ case["user"].astype(np.float64)
     return dense + q @ case["S"].toarray().astype(np.float64)
 
@@ -70,8 +70,8 @@ def test_other_dtypes_and_index_widths_agree(case, data_dtype, index_dtype):
 
 def test_repeated_history_items_are_summed(case):
     n = case["items"].shape[0]
-    twice = history_row(np.array([3, 3, 7]), np.array([0.5, 0.25, 1.0]), n)
-    once = history_row(np.array([3, 7]), np.array([0.75, 1.0]), n)
+    twice = history_row(np.array([3, 3, 7]), np.array([0.5, 0.25, 1.0]), None, n, 0.0)
+    once = history_row(np.array([3, 7]), np.array([0.75, 1.0]), None, n, 0.0)
     a = score_items(case["items"], case["user"], twice, case["S"])
     b = score_items(case["items"], case["user"], once, case["S"])
     np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
@@ -79,7 +79,7 @@ def test_repeated_history_items_are_summed(case):
 
 def test_empty_history_and_no_matrix_give_the_dense_term(case):
     dense = case["items"] @ case["user"]
-    empty = history_row(np.array([], dtype=np.int64), np.array([]), 500)
+    empty = history_row(np.array([], dtype=np.int64), np.array([]), None, 500, 0.0)
     np.testing.assert_allclose(score_items(case["items"], case["user"], empty, case["S"]), dense)
     np.testing.assert_allclose(score_items(case["items"], case["user"], case["q"], None), dense)
 
