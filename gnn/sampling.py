@@ -1,4 +1,4 @@
-"""Training triples and the pairwise losses (BPR, margin ranking)."""
+"""Training triples and the pairwise BPR loss (the content tower's BPR fit)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import scipy.sparse as sp
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["NegativeSampler", "bpr_loss", "margin_loss"]
+__all__ = ["NegativeSampler", "bpr_loss"]
 
 
 class NegativeSampler:
@@ -77,14 +77,6 @@ class NegativeSampler:
 def bpr_loss(pos: Tensor, neg: Tensor, weight: Tensor | None = None) -> Tensor:
     """Bayesian personalised ranking, ``-log sigmoid(s_pos - s_neg)`` (Rendle et al., UAI 2009)."""
     loss = -F.logsigmoid(pos - neg)
-    return _weighted_mean(loss, weight)
-
-
-def margin_loss(
-    pos: Tensor, neg: Tensor, weight: Tensor | None = None, margin: float = 1.0
-) -> Tensor:
-    """Margin ranking, ``max(0, margin - (s_pos - s_neg))``: the legacy recommender's loss."""
-    loss = F.relu(margin - (pos - neg))
     return _weighted_mean(loss, weight)
 
 
