@@ -15,7 +15,10 @@ class TrainingRun(models.Model):
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
     params = models.JSONField(default=dict, help_text="Command options and model settings.")
-    loss_curve = models.JSONField(default=list, help_text="Mean training loss per epoch.")
+    loss_curve = models.JSONField(
+        default=list,
+        help_text="Validation recall@20 after each step of the recipe's search.",
+    )
     metrics = models.JSONField(default=dict, help_text="Validation metrics (recall, NDCG, ...).")
     data_hash = models.CharField(max_length=64, blank=True, help_text="Snapshot of the data.")
     num_users = models.PositiveIntegerField(default=0)

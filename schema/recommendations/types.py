@@ -199,7 +199,9 @@ class TrainingRun:
     id: strawberry.ID
     status: str = strawberry_django.field(description="running, succeeded or failed.")
     params: JSON = strawberry_django.field(description="Options and model settings.")
-    loss_curve: list[float] = strawberry_django.field(description="Mean loss per epoch.")
+    loss_curve: list[float] = strawberry_django.field(
+        description="Validation recall@20 after each step of the recipe's search."
+    )
     metrics: JSON = strawberry_django.field(
         description="Validation metrics: recall@K, ndcg@K, coverage, diversity, novelty."
     )
