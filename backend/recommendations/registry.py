@@ -65,6 +65,8 @@ class ScoringModel(Protocol):
     item_graph: np.ndarray
     item_content: np.ndarray
     item_embeddings: np.ndarray
+    # graph and content vectors blended at the model's own blend, graph_weight included
+    item_scoring: np.ndarray
     item_warm: np.ndarray
     blend: float
     cold_blend: float

@@ -8,9 +8,9 @@ every item or tag write) and at least every ``MAX_AGE_S`` (bulk writes send no s
 not per request: finding the new items is a scan of the item table.
 
 Per request, scoring is then one matrix product with the model's items (graph and content
-towers fused at the model's blend), the sum of the user's rows of the model's item-item
-filter, and one product with the new items; the freshness boost of every position is kept
-for a minute per half-life.
+towers blended at the model's blend: the model's own ``item_scoring``, not a copy), the sum
+of the user's rows of the model's item-item filter, and one product with the new items; the
+freshness boost of every position is kept for a minute per half-life.
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ class Universe:
                 graph = model.item_graph @ vector
                 known = (1.0 - share) * graph + share * (model.item_content @ vector)
         elif blend is None:
-            known = _fused(state) @ vector + (1.0 - share) * history
+            # the model's blended item vectors at its own blend: one matrix product
+            known = model.item_scoring @ vector + (1.0 - share) * history
         else:
             graph = _graph_weight(model) * (model.item_graph @ vector)
             known = (1.0 - share) * (graph + history) + share * (model.item_content @ vector)
@@ -184,23 +185,6 @@ def _history_part(model: ScoringModel, history: sp.csr_matrix | None) -> np.ndar
     part = np.zeros(item_item.shape[0], dtype=np.float32)
     add_history_term(part, history, item_item)  # the kernel bench.scoring measures
     return part
-
-
-def _fused(state: ServingModel) -> np.ndarray:
-    """The model's items' graph and content towers blended at the model's own blend, one
-    matrix: the default request then reads one ``items x dim`` matrix, not two."""
-    fused = state.derived.get("fused")
-    if fused is None:
-        model = state.model
-        share = _content_share(model, None)[:, None]
-        fused = np.ascontiguousarray(
-            (1.0 - share) * _graph_weight(model) * np.asarray(model.item_graph, dtype=np.float32)
-            + share * np.asarray(model.item_content, dtype=np.float32),
-            dtype=np.float32,
-        )
-        with state.new_item_lock:
-            state.derived["fused"] = fused
-    return fused
 
 
 def universe_of(state: ServingModel) -> Universe:
@@ -307,10 +291,10 @@ def new_items(state: ServingModel) -> NewItems:
 
 
 def warm_up() -> ServingModel | None:
-    """Load the active model and lay out what every request reads (its universe, the fused
-    item matrix) now: a server worker calls this before it accepts connections, so that no
-    request pays for the load. A worker that cannot load still starts (and loads on a later
-    request); ``/readyz`` says whether a model is served."""
+    """Load the active model and lay out what every request reads (its universe) now: a
+    server worker calls this before it accepts connections, so that no request pays for
+    the load. A worker that cannot load still starts (and loads on a later request);
+    ``/readyz`` says whether a model is served."""
     from django.db import connections
 
     started = time.perf_counter()
@@ -318,7 +302,6 @@ def warm_up() -> ServingModel | None:
         state = registry.current()
         if state is not None:
             universe = universe_of(state)
-            _fused(state)
     except Exception as exc:  # a warm-up failure must not keep the worker from starting
         logger.warning("could not load the model before serving: %s: %s", type(exc).__name__, exc)
         return None
