@@ -322,8 +322,19 @@ def _probe(
     probe: dict,
 ) -> float:
     """Validation recall at the probe's rank, low-pass and tilt."""
-    grid = _grid(search, graph, basis, power, strength, exclude, **_one(probe))
-    return grid[_key(probe)]
+    key = (probe["rank"], probe["lowpass"], probe["tilt"])
+    grid = _grid(
+        search,
+        graph,
+        basis,
+        power,
+        strength,
+        exclude,
+        ranks=key[:1],
+        lowpass=key[1:2],
+        tilts=key[2:],
+    )
+    return grid[key]
 
 
 # Seconds per stored entry of R~ per basis vector of the randomised range finder, measured on
@@ -346,14 +357,6 @@ def _ranks(graph: InteractionGraph, config: TrainConfig) -> tuple[int, ...]:
     allowed = config.time_budget_s * 0.15
     cost = lambda r: graph.norm.nnz * (r + 32) * SVD_SECONDS_PER_ENTRY_VECTOR  # noqa: E731
     return tuple(r for r in ranks if r == ranks[0] or cost(r) <= allowed)
-
-
-def _one(probe: dict) -> dict:
-    return {"ranks": (probe["rank"],), "lowpass": (probe["lowpass"],), "tilts": (probe["tilt"],)}
-
-
-def _key(probe: dict) -> tuple:
-    return (probe["rank"], probe["lowpass"], probe["tilt"])
 
 
 def _grid(
