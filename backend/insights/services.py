@@ -51,11 +51,12 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -510,43 +511,76 @@ def _similar_by_embedding(creator: Creator, fn: SimilarCreatorsFn) -> list[Simil
 
 
 def user_stats(user: User) -> UserStats:
-    """Counts of the user's own activity over all time (3 queries)."""
-    kind = {k: Q(kind=k) for k in InteractionKind.values}
-    engaged = Q(kind__in=ENGAGED_KINDS)
-    counts = Interaction.objects.filter(user=user).aggregate(
-        interactions=Count("id"),
-        views=Count("id", filter=kind[InteractionKind.VIEW]),
-        clicks=Count("id", filter=kind[InteractionKind.CLICK]),
-        likes=Count("id", filter=kind[InteractionKind.LIKE]),
-        shares=Count("id", filter=kind[InteractionKind.SHARE]),
-        comments=Count("id", filter=kind[InteractionKind.COMMENT]),
-        saves=Count("id", filter=kind[InteractionKind.SAVE]),
-        dwells=Count("id", filter=kind[InteractionKind.DWELL]),
-        skips=Count("id", filter=kind[InteractionKind.SKIP]),
-        dislikes=Count("id", filter=kind[InteractionKind.DISLIKE]),
-        hides=Count("id", filter=kind[InteractionKind.HIDE]),
-        dwell_ms_total=Sum("value", filter=kind[InteractionKind.DWELL]),
-        items_engaged=Count("item_id", distinct=True, filter=engaged),
-        creators_engaged=Count("item__creator_id", distinct=True, filter=engaged),
-        first_activity=Min("occurred_at"),
-        last_activity=Max("occurred_at"),
+    """Counts of the user's own activity over all time, in one query: the user's row with
+    their interactions counted over a join, the other counts as scalar subqueries (which do
+    not multiply the joined rows)."""
+    acts = "interactions"
+    kind = {k: Q(interactions__kind=k) for k in InteractionKind.values}
+    engaged = Q(interactions__kind__in=ENGAGED_KINDS)
+    counts = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            n_interactions=Count(acts),
+            n_views=Count(acts, filter=kind[InteractionKind.VIEW]),
+            n_clicks=Count(acts, filter=kind[InteractionKind.CLICK]),
+            n_likes=Count(acts, filter=kind[InteractionKind.LIKE]),
+            n_shares=Count(acts, filter=kind[InteractionKind.SHARE]),
+            n_comments=Count(acts, filter=kind[InteractionKind.COMMENT]),
+            n_saves=Count(acts, filter=kind[InteractionKind.SAVE]),
+            n_dwells=Count(acts, filter=kind[InteractionKind.DWELL]),
+            n_skips=Count(acts, filter=kind[InteractionKind.SKIP]),
+            n_dislikes=Count(acts, filter=kind[InteractionKind.DISLIKE]),
+            n_hides=Count(acts, filter=kind[InteractionKind.HIDE]),
+            n_dwell_ms_total=Sum("interactions__value", filter=kind[InteractionKind.DWELL]),
+            n_items_engaged=Count("interactions__item_id", distinct=True, filter=engaged),
+            n_creators_engaged=Count(
+                "interactions__item__creator_id", distinct=True, filter=engaged
+            ),
+            n_first_activity=Min("interactions__occurred_at"),
+            n_last_activity=Max("interactions__occurred_at"),
+            n_not_interested_tags=_count_of(NotInterested.objects.filter(tag__isnull=False)),
+            n_not_interested_creators=_count_of(
+                NotInterested.objects.filter(creator__isnull=False)
+            ),
+            n_interested_tags=_count_of(User.interested_tags.through.objects.all()),
+            n_interested_categories=_count_of(User.interested_categories.through.objects.all()),
+        )
+        .values(*(f"n_{name}" for name in _STATS_FIELDS))
+        .get()
     )
-    refused = NotInterested.objects.filter(user=user).aggregate(
-        tags=Count("id", filter=Q(tag__isnull=False)),
-        creators=Count("id", filter=Q(creator__isnull=False)),
-    )
-    declared = User.objects.filter(pk=user.pk).aggregate(
-        tags=Count("interested_tags", distinct=True),
-        categories=Count("interested_categories", distinct=True),
-    )
-    counts["dwell_ms_total"] = float(counts["dwell_ms_total"] or 0.0)
-    return UserStats(
-        **counts,
-        not_interested_tags=refused["tags"],
-        not_interested_creators=refused["creators"],
-        interested_tags=declared["tags"],
-        interested_categories=declared["categories"],
-    )
+    stats = {name: counts[f"n_{name}"] for name in _STATS_FIELDS}
+    stats["dwell_ms_total"] = float(stats["dwell_ms_total"] or 0.0)
+    return UserStats(**stats)
+
+
+_STATS_FIELDS = (
+    "interactions",
+    "views",
+    "clicks",
+    "likes",
+    "shares",
+    "comments",
+    "saves",
+    "dwells",
+    "skips",
+    "dislikes",
+    "hides",
+    "dwell_ms_total",
+    "items_engaged",
+    "creators_engaged",
+    "first_activity",
+    "last_activity",
+    "not_interested_tags",
+    "not_interested_creators",
+    "interested_tags",
+    "interested_categories",
+)
+
+
+def _count_of(rows: QuerySet) -> Coalesce:
+    """The number of ``rows`` of the outer query's user, as a scalar subquery."""
+    mine = rows.filter(user_id=OuterRef("pk")).order_by().values("user_id")
+    return Coalesce(Subquery(mine.annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
 def recent_activity(user: User, limit: int = 20) -> list[ActivityEntry]:

@@ -30,7 +30,7 @@ from enum import StrEnum
 import numpy as np
 import scipy.sparse as sp
 from django.db import DatabaseError
-from django.db.models import Q
+from django.db.models import F, IntegerField, Q, Value
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -226,6 +226,39 @@ class _Profile:
     engaged_creators: set[int]
 
 
+_REFUSED, _INTEREST_TAG, _INTEREST_CATEGORY = 0, 1, 2
+
+
+def _refusals_and_interests(user: User) -> list[tuple[int, int | None, int | None]]:
+    """The user's "not interested" marks ``(0, tag, creator)`` and declared interests
+    ``(1, tag, None)`` and ``(2, category, None)``, in one round trip (UNION ALL)."""
+    none = Value(None, output_field=IntegerField())
+
+    def rows(queryset, source: int, first: str, second: str | None):
+        # no ORDER BY inside a compound statement (SQLite refuses one)
+        return (
+            queryset.order_by()
+            .annotate(
+                source=Value(source, output_field=IntegerField()),
+                first=F(first),
+                second=F(second) if second else none,
+            )
+            .values_list("source", "first", "second")
+        )
+
+    refused = rows(NotInterested.objects.filter(user=user), _REFUSED, "tag_id", "creator_id")
+    tags = rows(
+        User.interested_tags.through.objects.filter(user_id=user.pk), _INTEREST_TAG, "tag_id", None
+    )
+    categories = rows(
+        User.interested_categories.through.objects.filter(user_id=user.pk),
+        _INTEREST_CATEGORY,
+        "category_id",
+        None,
+    )
+    return list(refused.union(tags, categories, all=True))
+
+
 def _profile(user: User, filters: RecommendationFilters) -> _Profile:
     rows = Interaction.objects.filter(user=user).values_list(
         "item_id", "kind", "occurred_at", "item__creator_id"
@@ -239,14 +272,17 @@ def _profile(user: User, filters: RecommendationFilters) -> _Profile:
         if kind in LIKED_KINDS and item_id not in liked:
             liked.append(item_id)
         creator_weight[creator_id] = creator_weight.get(creator_id, 0.0) + weight
-    blocked_tags, blocked_creators = set(), set()
-    for tag_id, creator_id in NotInterested.objects.filter(user=user).values_list(
-        "tag_id", "creator_id"
-    ):
-        if tag_id is not None:
-            blocked_tags.add(tag_id)
-        if creator_id is not None:
-            blocked_creators.add(creator_id)
+    blocked_tags, blocked_creators, interest_tags, interest_categories = set(), set(), [], []
+    for source, first, second in _refusals_and_interests(user):
+        if source == _REFUSED:
+            if first is not None:
+                blocked_tags.add(first)
+            if second is not None:
+                blocked_creators.add(second)
+        elif source == _INTEREST_TAG:
+            interest_tags.append(first)
+        else:
+            interest_categories.append(first)
     own = None
     if filters.exclude_own:
         own = Creator.objects.filter(user=user).values_list("id", flat=True).first()
@@ -256,8 +292,8 @@ def _profile(user: User, filters: RecommendationFilters) -> _Profile:
         liked=liked,
         blocked_tags=blocked_tags,
         blocked_creators=blocked_creators,
-        interest_tags=sorted(user.interested_tags.values_list("id", flat=True)),
-        interest_categories=sorted(user.interested_categories.values_list("id", flat=True)),
+        interest_tags=sorted(interest_tags),
+        interest_categories=sorted(interest_categories),
         own_creator=own,
         engaged_creators={c for c, w in creator_weight.items() if w >= ENGAGED_CREATOR_WEIGHT},
     )

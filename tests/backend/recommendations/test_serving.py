@@ -308,3 +308,23 @@ def test_served_lists_are_logged_as_impressions(model):
     assert Impression.objects.filter(request_id=again.request_id).count() == 6
     recommend_for_user(user(COOK), 6, log=False)
     assert Impression.objects.count() == 12
+
+
+def test_a_profile_reads_refusals_and_interests_in_one_round_trip(model, django_assert_num_queries):
+    from backend.content.models import Category, Tag
+    from backend.recommendations.serving import _profile
+
+    reader = user(COOK)
+    NotInterested.objects.create(user=reader, tag_id=1003)
+    NotInterested.objects.create(user=reader, creator_id=1002)
+    tags = list(Tag.objects.order_by("id").values_list("id", flat=True)[:2])
+    category = Category.objects.order_by("id").values_list("id", flat=True).first()
+    reader.interested_tags.set(tags)
+    reader.interested_categories.set([category])
+    # the user's acts, then their refusals and interests together
+    with django_assert_num_queries(2):
+        profile = _profile(reader, RecommendationFilters(exclude_own=False))
+    assert profile.blocked_tags == {1003} and profile.blocked_creators == {1002}
+    assert profile.interest_tags == sorted(tags)
+    assert profile.interest_categories == [category]
+    assert profile.acts and profile.seen == {a[0] for a in profile.acts}
