@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import numpy as np
+from django.db.models import F, IntegerField, Value
 
 from backend.content.models import ContentItem, Creator, Tag
 
@@ -101,6 +102,31 @@ METHOD_FALLBACK_REASONS = {
 }
 
 
+def _names(
+    item_ids: set[int], tag_ids: set[int], creator_ids: set[int]
+) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """Items' titles, tags' names and creators' display names, in one round trip (UNION
+    ALL; none when there is nothing to name)."""
+    wanted = [
+        (0, ContentItem, item_ids, "title"),
+        (1, Tag, tag_ids, "name"),
+        (2, Creator, creator_ids, "display_name"),
+    ]
+    parts = [
+        model.objects.filter(id__in=ids)
+        .order_by()  # no ORDER BY inside a compound statement (SQLite refuses one)
+        .annotate(source=Value(source, output_field=IntegerField()), text=F(column))
+        .values_list("source", "id", "text")
+        for source, model, ids, column in wanted
+        if ids
+    ]
+    found: tuple[dict[int, str], ...] = ({}, {}, {})
+    if parts:
+        for source, pk, text in parts[0].union(*parts[1:], all=True):
+            found[source][pk] = text
+    return found
+
+
 def _quote(title: str, limit: int = 60) -> str:
     return f"“{title if len(title) <= limit else title[: limit - 1] + '…'}”"
 
@@ -129,17 +155,7 @@ def explain(
                 similar[cand.item_id] = liked
     tags = {t for cand in candidates for t in cand.tag_ids if t in evidence.followed_tags}
     creators = {c.creator_id for c in candidates if c.creator_id in evidence.engaged_creators}
-    titles = dict(
-        ContentItem.objects.filter(id__in=set(similar.values())).values_list("id", "title")
-        if similar
-        else []
-    )
-    tag_names = dict(Tag.objects.filter(id__in=tags).values_list("id", "name") if tags else [])
-    creator_names = dict(
-        Creator.objects.filter(id__in=creators).values_list("id", "display_name")
-        if creators
-        else []
-    )
+    titles, tag_names, creator_names = _names(set(similar.values()), tags, creators)
     now_ts = now.timestamp()
     out: list[list[Reason]] = []
     for cand in candidates:
