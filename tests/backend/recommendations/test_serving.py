@@ -328,3 +328,18 @@ def test_a_profile_reads_refusals_and_interests_in_one_round_trip(model, django_
     assert profile.interest_tags == sorted(tags)
     assert profile.interest_categories == [category]
     assert profile.acts and profile.seen == {a[0] for a in profile.acts}
+
+
+def test_evidence_is_named_in_one_round_trip(model, django_assert_num_queries):
+    from backend.content.models import Creator, Tag
+    from backend.recommendations.explanations import _names
+
+    item = ContentItem.objects.order_by("id").first()
+    tag = Tag.objects.order_by("id").first()
+    creator = Creator.objects.order_by("id").first()
+    with django_assert_num_queries(1):
+        titles, tags, creators = _names({item.pk}, {tag.pk}, {creator.pk})
+    assert titles == {item.pk: item.title} and tags == {tag.pk: tag.name}
+    assert creators == {creator.pk: creator.display_name}
+    with django_assert_num_queries(0):
+        assert _names(set(), set(), set()) == ({}, {}, {})
