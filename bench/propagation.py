@@ -84,9 +84,7 @@ def load_problem(data_dir: Path, seed: int = 0) -> Problem:
     positive, _ = interaction_matrices(data)
     # user-item edges only, unweighted: what PyG's LightGCN normalises, so that all variants
     # compute the same numbers
-    graph = build_graph(
-        data, positive, weight_transform="binary", tag_weight=0.0, category_weight=0.0
-    )
+    graph = build_graph(data, positive, strength="binary", tag_weight=0.0, category_weight=0.0)
     rng = np.random.default_rng(seed)
     coo = positive.tocoo()
     pick = rng.choice(coo.nnz, size=min(BATCH, coo.nnz), replace=False)

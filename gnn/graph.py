@@ -19,6 +19,7 @@ import scipy.sparse as sp
 import torch
 
 from .data import TrainingData, aggregate_interactions
+from .history import strength as act_strength
 
 __all__ = ["InteractionGraph", "build_graph", "interaction_matrices", "to_torch_csr"]
 
@@ -98,26 +99,19 @@ def build_graph(
     *,
     tag_weight: float = 1.0,
     category_weight: float = 1.0,
-    weight_transform: str = "log1p",
+    strength: str = "damped",
 ) -> InteractionGraph:
     """Build and normalise the user-item-tag-category graph of ``data``.
 
-    Interaction edges carry the positive aggregated weight, damped by ``weight_transform``
-    (``"log1p"``: ``1 + log(w)`` for ``w >= 1`` so that a like outweighs a view without a
-    binge of views dominating a node; ``"binary"``; ``"raw"``). Negative feedback is not an
-    edge: a dislike must not make two items look alike. Item-tag and item-category edges have
-    weights ``tag_weight`` and ``category_weight``.
+    Interaction edges carry the positive aggregated weight as it counts under ``strength``
+    (:func:`gnn.history.strength`, the same weights as the users' query rows). Negative
+    feedback is not an edge: a dislike must not make two items look alike. Item-tag and
+    item-category edges have weights ``tag_weight`` and ``category_weight``.
     """
     if positive is None:
         positive, _ = interaction_matrices(data)
     inter = positive.tocoo()
-    w = inter.data.astype(np.float64)
-    if weight_transform == "binary":
-        w = np.ones_like(w)
-    elif weight_transform == "log1p":
-        w = np.where(w >= 1.0, 1.0 + np.log(np.maximum(w, 1.0)), w)
-    elif weight_transform != "raw":
-        raise ValueError(f"unknown weight_transform {weight_transform!r}")
+    w = act_strength(inter.data, strength).astype(np.float64)
     rows, cols, vals = [inter.row], [inter.col], [w]
     num_tags = data.num_tags if data.item_tags is not None else 0
     if num_tags and tag_weight > 0:

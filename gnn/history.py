@@ -31,7 +31,7 @@ STRENGTHS = ("damped", "binary")
 
 def damp(weight: np.ndarray) -> np.ndarray:
     """``1 + log w`` for ``w >= 1``: a like outweighs a view without a binge of views
-    dominating a user (the graph's ``log1p`` transform)."""
+    dominating a user (or, in the graph, an item)."""
     w = np.asarray(weight, dtype=np.float32)
     return np.where(w >= 1.0, 1.0 + np.log(np.maximum(w, 1.0)), w).astype(np.float32)
 

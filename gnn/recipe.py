@@ -241,7 +241,7 @@ def _graph(
         positive,
         tag_weight=edge_weight,
         category_weight=edge_weight,
-        weight_transform="log1p" if strength == "damped" else "binary",
+        strength=strength,
     )
 
 

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 import torch
 
 from .content import ContentSpec, build_content_matrix
-from .history import history_row
+from .history import damp, history_row
 
 __all__ = ["ModelWeights"]
 
@@ -209,8 +209,7 @@ class ModelWeights:
     def _interaction_row(self, item_rows: np.ndarray, weights: np.ndarray | None) -> sp.csr_matrix:
         item_rows = np.asarray(item_rows, dtype=np.int64)
         w = np.ones(len(item_rows), np.float32) if weights is None else np.asarray(weights)
-        w = np.where(w >= 1.0, 1.0 + np.log(np.maximum(w, 1.0)), w).astype(np.float32)
-        w = np.maximum(w, 0.0)
+        w = np.maximum(damp(w), 0.0)
         deg = max(float(w.sum()), 1e-12)
         return sp.csr_matrix(
             (w / np.sqrt(deg), (np.zeros(len(item_rows), np.int64), item_rows)),
