@@ -322,19 +322,9 @@ def _probe(
     probe: dict,
 ) -> float:
     """Validation recall at the probe's rank, low-pass and tilt."""
-    key = (probe["rank"], probe["lowpass"], probe["tilt"])
-    grid = _grid(
-        search,
-        graph,
-        basis,
-        power,
-        strength,
-        exclude,
-        ranks=key[:1],
-        lowpass=key[1:2],
-        tilts=key[2:],
-    )
-    return grid[key]
+    rank, lowpass, tilt = probe["rank"], probe["lowpass"], probe["tilt"]
+    one = {"ranks": (rank,), "lowpass": (lowpass,), "tilts": (tilt,)}
+    return _grid(search, graph, basis, power, strength, exclude, **one)[(rank, lowpass, tilt)]
 
 
 # Seconds per stored entry of R~ per basis vector of the randomised range finder, measured on

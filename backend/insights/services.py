@@ -38,6 +38,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import fields
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -553,28 +554,9 @@ def user_stats(user: User) -> UserStats:
     return UserStats(**stats)
 
 
-_STATS_FIELDS = (
-    "interactions",
-    "views",
-    "clicks",
-    "likes",
-    "shares",
-    "comments",
-    "saves",
-    "dwells",
-    "skips",
-    "dislikes",
-    "hides",
-    "dwell_ms_total",
-    "items_engaged",
-    "creators_engaged",
-    "first_activity",
-    "last_activity",
-    "not_interested_tags",
-    "not_interested_creators",
-    "interested_tags",
-    "interested_categories",
-)
+# Every field of UserStats, each annotated as ``n_<field>`` (a bare name could clash with a
+# relation of User, e.g. ``interactions``).
+_STATS_FIELDS = tuple(f.name for f in fields(UserStats))
 
 
 def _count_of(rows: QuerySet) -> Coalesce:
