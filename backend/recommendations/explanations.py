@@ -15,9 +15,9 @@ from datetime import datetime
 from enum import StrEnum
 
 import numpy as np
-from django.db.models import F, IntegerField, Value
 
 from backend.content.models import ContentItem, Creator, Tag
+from backend.recommendations.queries import union_all
 
 __all__ = [
     "NEW_ITEM_DAYS",
@@ -105,25 +105,20 @@ METHOD_FALLBACK_REASONS = {
 def _names(
     item_ids: set[int], tag_ids: set[int], creator_ids: set[int]
 ) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
-    """Items' titles, tags' names and creators' display names, in one round trip (UNION
-    ALL; none when there is nothing to name)."""
+    """Items' titles, tags' names and creators' display names, in one round trip (none when
+    there is nothing to name)."""
     wanted = [
-        (0, ContentItem, item_ids, "title"),
-        (1, Tag, tag_ids, "name"),
-        (2, Creator, creator_ids, "display_name"),
+        (ContentItem, item_ids, "title"),
+        (Tag, tag_ids, "name"),
+        (Creator, creator_ids, "display_name"),
     ]
     parts = [
-        model.objects.filter(id__in=ids)
-        .order_by()  # no ORDER BY inside a compound statement (SQLite refuses one)
-        .annotate(source=Value(source, output_field=IntegerField()), text=F(column))
-        .values_list("source", "id", "text")
-        for source, model, ids, column in wanted
-        if ids
+        (model.objects.filter(id__in=ids), ("id", column)) if ids else None
+        for model, ids, column in wanted
     ]
     found: tuple[dict[int, str], ...] = ({}, {}, {})
-    if parts:
-        for source, pk, text in parts[0].union(*parts[1:], all=True):
-            found[source][pk] = text
+    for source, pk, text in union_all(parts):
+        found[source][pk] = text
     return found
 
 

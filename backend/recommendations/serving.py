@@ -30,7 +30,7 @@ from enum import StrEnum
 import numpy as np
 import scipy.sparse as sp
 from django.db import DatabaseError
-from django.db.models import F, IntegerField, Q, Value
+from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -48,6 +48,7 @@ from backend.recommendations.explanations import (
 )
 from backend.recommendations.export import KIND_WEIGHTS, TYPE_ORDER
 from backend.recommendations.impressions import log_impressions
+from backend.recommendations.queries import union_all
 from backend.recommendations.ranking import (
     candidate_pool,
     freshness_boost,
@@ -229,34 +230,19 @@ class _Profile:
 _REFUSED, _INTEREST_TAG, _INTEREST_CATEGORY = 0, 1, 2
 
 
-def _refusals_and_interests(user: User) -> list[tuple[int, int | None, int | None]]:
+def _refusals_and_interests(user: User) -> list[tuple]:
     """The user's "not interested" marks ``(0, tag, creator)`` and declared interests
-    ``(1, tag, None)`` and ``(2, category, None)``, in one round trip (UNION ALL)."""
-    none = Value(None, output_field=IntegerField())
-
-    def rows(queryset, source: int, first: str, second: str | None):
-        # no ORDER BY inside a compound statement (SQLite refuses one)
-        return (
-            queryset.order_by()
-            .annotate(
-                source=Value(source, output_field=IntegerField()),
-                first=F(first),
-                second=F(second) if second else none,
-            )
-            .values_list("source", "first", "second")
-        )
-
-    refused = rows(NotInterested.objects.filter(user=user), _REFUSED, "tag_id", "creator_id")
-    tags = rows(
-        User.interested_tags.through.objects.filter(user_id=user.pk), _INTEREST_TAG, "tag_id", None
+    ``(1, tag, None)`` and ``(2, category, None)``, in one round trip."""
+    return union_all(
+        [
+            (NotInterested.objects.filter(user=user), ("tag_id", "creator_id")),
+            (User.interested_tags.through.objects.filter(user_id=user.pk), ("tag_id", None)),
+            (
+                User.interested_categories.through.objects.filter(user_id=user.pk),
+                ("category_id", None),
+            ),
+        ]
     )
-    categories = rows(
-        User.interested_categories.through.objects.filter(user_id=user.pk),
-        _INTEREST_CATEGORY,
-        "category_id",
-        None,
-    )
-    return list(refused.union(tags, categories, all=True))
 
 
 def _profile(user: User, filters: RecommendationFilters) -> _Profile:

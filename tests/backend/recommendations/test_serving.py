@@ -341,5 +341,10 @@ def test_evidence_is_named_in_one_round_trip(model, django_assert_num_queries):
         titles, tags, creators = _names({item.pk}, {tag.pk}, {creator.pk})
     assert titles == {item.pk: item.title} and tags == {tag.pk: tag.name}
     assert creators == {creator.pk: creator.display_name}
+    # a part with nothing to name keeps the others in their places
+    with django_assert_num_queries(1):
+        titles, tags, creators = _names({item.pk}, set(), {creator.pk})
+    assert titles == {item.pk: item.title} and tags == {}
+    assert creators == {creator.pk: creator.display_name}
     with django_assert_num_queries(0):
         assert _names(set(), set(), set()) == ({}, {}, {})
