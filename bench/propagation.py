@@ -161,6 +161,15 @@ class PygSpmmBipartite(CustomSparseMM):
         return _bipartite(self, lambda k, x: spmm(self.ops[k], x))
 
 
+def _layer_mean(variant: Variant, product: Callable[[Tensor], Tensor]) -> Tensor:
+    """Layer mean of LightGCN over the full adjacency with ``product(x)``."""
+    x = out = variant.weight
+    for _ in range(LAYERS):
+        x = product(x)
+        out = out + x
+    return out / (LAYERS + 1)
+
+
 def _full_adjacency(problem: Problem) -> sp.csr_matrix:
     """``[[0, R~], [R~^T, 0]]`` over users then items."""
     return sp.bmat([[None, problem.norm], [problem.norm.T, None]], format="csr")
@@ -173,11 +182,7 @@ class _LGConvLayers(Variant):
 
     def embed(self) -> Tensor:
         conv = LGConv(normalize=False)
-        x = out = self.weight
-        for _ in range(LAYERS):
-            x = conv(x, *self.graph)
-            out = out + x
-        return out / (LAYERS + 1)
+        return _layer_mean(self, lambda x: conv(x, *self.graph))
 
 
 class PygLGConvCSR(_LGConvLayers):
@@ -210,11 +215,7 @@ class PygSpmmEdgeIndex(PygLGConvEdgeIndex):
     key = "spmm-edgeindex"
 
     def embed(self) -> Tensor:
-        x = out = self.weight
-        for _ in range(LAYERS):
-            x = self.index.matmul(x, self.value)
-            out = out + x
-        return out / (LAYERS + 1)
+        return _layer_mean(self, lambda x: self.index.matmul(x, self.value))
 
 
 class PygLightGCN(Variant):
