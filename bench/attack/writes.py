@@ -10,6 +10,7 @@ when it ends in a mix nobody asked for.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import httpx
 
@@ -68,18 +69,32 @@ def _judge(final: object, initial: object, requested: list[object], error: str |
     return ACCEPTED, f"ended in a state nobody asked for: {final}"
 
 
-async def interests(servers: list[Server], tag_ids: list[int]) -> Outcome:
-    browsers = await _sessions(INTERESTS_ACCOUNT, servers)
+async def _race(
+    servers: list[Server],
+    account: str,
+    mutation: str,
+    requested: list[object],
+    variables: list[dict],
+    read: Callable[[Browser], Awaitable[object]],
+    name: str,
+) -> Outcome:
+    """Every writer sends its ``mutation`` at once; the state read afterwards must be one
+    writer's request (or the initial state), never a mix."""
+    browsers = await _sessions(account, servers)
     try:
-        requested = [frozenset(tag_ids[k : k + 8]) for k in range(WRITERS)]
-        variables = [{"t": [str(t) for t in sorted(tags)]} for tags in requested]
-        initial = await _tags(browsers[0])
-        error = await _all_at_once(browsers, SET_INTERESTS, variables)
-        final = await _tags(browsers[0])
+        initial = await read(browsers[0])
+        error = await _all_at_once(browsers, mutation, variables)
+        final = await read(browsers[0])
     finally:
         await asyncio.gather(*(b.client.aclose() for b in browsers))
-    name = f"{WRITERS} setInterests at once, overlapping tag sets"
     return Outcome("production", "writes", name, *_judge(final, initial, requested, error))
+
+
+async def interests(servers: list[Server], tag_ids: list[int]) -> Outcome:
+    requested = [frozenset(tag_ids[k : k + 8]) for k in range(WRITERS)]
+    variables = [{"t": [str(t) for t in sorted(tags)]} for tags in requested]
+    name = f"{WRITERS} setInterests at once, overlapping tag sets"
+    return await _race(servers, INTERESTS_ACCOUNT, SET_INTERESTS, requested, variables, _tags, name)
 
 
 async def _tags(browser: Browser) -> frozenset[int]:
@@ -88,17 +103,12 @@ async def _tags(browser: Browser) -> frozenset[int]:
 
 
 async def preferences(servers: list[Server]) -> Outcome:
-    browsers = await _sessions(PREFERENCES_ACCOUNT, servers)
-    try:
-        requested = [(f"#{k:02x}{k:02x}{k:02x}", 12 + k) for k in range(WRITERS)]
-        variables = [{"c": colour, "f": size} for colour, size in requested]
-        initial = await _preferences(browsers[0])
-        error = await _all_at_once(browsers, SET_PREFERENCES, variables)
-        final = await _preferences(browsers[0])
-    finally:
-        await asyncio.gather(*(b.client.aclose() for b in browsers))
+    requested = [(f"#{k:02x}{k:02x}{k:02x}", 12 + k) for k in range(WRITERS)]
+    variables = [{"c": colour, "f": size} for colour, size in requested]
     name = f"{WRITERS} updatePreferences at once, colour and size together"
-    return Outcome("production", "writes", name, *_judge(final, initial, requested, error))
+    return await _race(
+        servers, PREFERENCES_ACCOUNT, SET_PREFERENCES, requested, variables, _preferences, name
+    )
 
 
 async def _preferences(browser: Browser) -> tuple[str, int]:
