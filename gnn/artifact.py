@@ -49,6 +49,9 @@ _DENSE = (
 )
 
 
+_SPARSE = ("item_item", "user_rows", "item_tags")
+
+
 class ArtifactError(Exception):
     """A model artifact is missing, corrupted or inconsistent and must not be served."""
 
@@ -88,7 +91,7 @@ def _arrays(weights: ModelWeights) -> dict[str, np.ndarray]:
     out["content_idf"] = np.ascontiguousarray(
         idf if idf is not None else np.ones(weights.content_spec.text_dim), dtype=np.float32
     )
-    for name in ("item_item", "user_rows"):
+    for name in _SPARSE:
         mat = getattr(weights, name)
         if mat is not None:
             mat = mat.tocsr()
@@ -150,8 +153,8 @@ def save_artifact(
                 "num_items": weights.num_items,
                 "dim": weights.dim,
                 "content_spec": weights.content_spec.to_json(),
-                "item_item_shape": _shape(weights.item_item),
-                "user_rows_shape": _shape(weights.user_rows),
+                "tag_weight": weights.tag_weight,
+                **{f"{name}_shape": _shape(getattr(weights, name)) for name in _SPARSE},
             },
             "shapes": {name: list(arr.shape) for name, arr in arrays.items()},
             "files": {name: _sha256(tmp / name) for name in (_WEIGHTS, _IDS)},
@@ -266,8 +269,9 @@ def _build(manifest: dict, arrays: dict[str, np.ndarray], path: Path) -> LoadedM
             recency=float(meta["recency"]),
             # artifacts written before the strength was chosen damped every weight
             strength=str(meta.get("strength", "damped")),
-            item_item=_sparse(arrays, "item_item", meta.get("item_item_shape")),
-            user_rows=_sparse(arrays, "user_rows", meta.get("user_rows_shape")),
+            # artifacts written before the tag-profile term have neither its weight nor tags
+            tag_weight=float(meta.get("tag_weight", 0.0)),
+            **{name: _sparse(arrays, name, meta.get(f"{name}_shape")) for name in _SPARSE},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ArtifactError(f"{path}: inconsistent manifest or weights: {exc}") from exc
@@ -289,6 +293,8 @@ def _check_consistent(model: ModelWeights) -> None:
         checks["item_item"] = (model.item_item.shape, (n_i, n_i))
     if model.user_rows is not None:
         checks["user_rows"] = (model.user_rows.shape, (model.num_users, n_i))
+    if model.item_tags is not None:
+        checks["item_tags"] = (model.item_tags.shape, (n_i, model.tag_graph.shape[0]))
     for name, (got, want) in checks.items():
         if got != want:
             raise ArtifactError(f"{name} has shape {got}, expected {want}")

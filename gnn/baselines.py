@@ -38,6 +38,7 @@ import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 
+from . import content
 from .data import TrainingData, aggregate_interactions, temporal_split
 from .metrics import evaluate_ranking, topk_items
 from .pyg_baseline import train_pyg_lightgcn
@@ -55,7 +56,6 @@ __all__ = [
     "random_scores",
     "run_baselines",
     "tag_cosine",
-    "tag_matrix",
 ]
 
 Scores = Callable[[np.ndarray], np.ndarray]
@@ -86,18 +86,6 @@ def positive_matrix(data: TrainingData) -> sp.csr_matrix:
         (np.ones(int(keep.sum()), np.float32), (user[keep], item[keep])),
         shape=(data.num_users, data.num_items),
     )
-
-
-def tag_matrix(data: TrainingData) -> sp.csr_matrix:
-    """Binary (items x tags) matrix of ``data.item_tags`` (a repeated tag counts once)."""
-    if data.item_tags is None:
-        raise ValueError("the training data has no item tags")
-    rows, tags = data.item_tags
-    mat = sp.csr_matrix(
-        (np.ones(len(rows), np.float32), (rows, tags)), shape=(data.num_items, data.num_tags)
-    )
-    mat.data[:] = 1.0  # duplicates were summed by the constructor
-    return mat
 
 
 def popularity(data: TrainingData) -> Baseline:
@@ -260,19 +248,16 @@ def tag_cosine(data: TrainingData, *, seed: int = 0) -> Baseline:
     Items without tags (and users without tagged items) score 0; a seeded jitter far below
     any cosine gap orders such ties at random rather than by item row.
     """
-    tags = tag_matrix(data)
+    if data.item_tags is None:
+        raise ValueError("the training data has no item tags")
+    tags = content.item_tag_matrix(data.item_tags, data.num_items, data.num_tags)
     binary = positive_matrix(data)
-    item_norm = np.sqrt(np.asarray(tags.sum(axis=1)).ravel()).astype(np.float32)
-    item_norm[item_norm == 0] = 1.0
-    tags_t = (sp.diags(1.0 / item_norm) @ tags).T.tocsr()  # tags x items, unit item rows
+    items_t = content.unit_tags_t(tags)
     jitter = random_scores(data.num_items, seed).scores
 
     def scores(users: np.ndarray) -> np.ndarray:
         users = np.asarray(users, dtype=np.int64)
-        profile = np.asarray((binary[users] @ tags).toarray(), dtype=np.float32)
-        norm = np.linalg.norm(profile, axis=1, keepdims=True)
-        profile /= np.maximum(norm, 1e-12)
-        cosine = np.asarray((sp.csr_matrix(profile) @ tags_t).toarray(), dtype=np.float32)
+        cosine = content.tag_cosine(content.tag_profiles(binary[users], tags), items_t)
         return cosine + 1e-6 * jitter(users)
 
     return Baseline("tag_cosine", scores)

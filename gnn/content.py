@@ -18,7 +18,16 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["ContentSpec", "build_content_matrix", "hashed_counts", "tokenize"]
+__all__ = [
+    "ContentSpec",
+    "build_content_matrix",
+    "hashed_counts",
+    "item_tag_matrix",
+    "tag_cosine",
+    "tag_profiles",
+    "tokenize",
+    "unit_tags_t",
+]
 
 _WORD = re.compile(r"[a-z0-9]+")
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
@@ -144,3 +153,42 @@ def build_content_matrix(
     if not blocks:
         return sp.csr_matrix((num_items, 0), dtype=np.float32)
     return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+
+# -- tag profiles -------------------------------------------------------------------------
+# A user's tag profile (the tags of the items they consumed) against an item's tags is how a
+# catalogue described only by free-form tags places an item nobody has consumed yet: the
+# tower learns which tags predict whom, the profile says which tags this user met.
+
+
+def item_tag_matrix(
+    pairs: tuple[np.ndarray, np.ndarray] | None, num_items: int, num_tags: int
+) -> sp.csr_matrix:
+    """Binary (items x tags) matrix of ``(item rows, tag rows)`` pairs; a repeat counts once."""
+    rows, tags = pairs if pairs is not None else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    mat = sp.csr_matrix(
+        (np.ones(len(rows), np.float32), (np.asarray(rows), np.asarray(tags))),
+        shape=(num_items, num_tags),
+    )
+    mat.sum_duplicates()
+    mat.data[:] = 1.0
+    return mat
+
+
+def tag_profiles(history: sp.csr_matrix, item_tags: sp.csr_matrix) -> sp.csr_matrix:
+    """Each history row's tag profile as a unit row: the tag rows of its positive items
+    summed, every item counted once whatever its weight."""
+    support = history.tocsr().copy()
+    support.data = (support.data > 0).astype(np.float32)
+    return _row_normalise((support @ item_tags).tocsr())
+
+
+def tag_cosine(profiles: sp.csr_matrix, unit_tags_t: sp.csr_matrix) -> np.ndarray:
+    """Dense (profiles x items) cosines; ``unit_tags_t`` is the items' tag rows, each scaled to
+    unit length, transposed (tags x items), so that it is built once per set of items."""
+    return np.asarray((profiles @ unit_tags_t).todense(), dtype=np.float32)
+
+
+def unit_tags_t(item_tags: sp.csr_matrix) -> sp.csr_matrix:
+    """``item_tags`` with unit rows, transposed: the right-hand side of :func:`tag_cosine`."""
+    return _row_normalise(item_tags.tocsr().astype(np.float32)).T.tocsr()

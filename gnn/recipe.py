@@ -28,7 +28,15 @@ import scipy.sparse as sp
 import torch
 from tqdm.auto import tqdm
 
-from .content import ContentSpec, build_content_matrix
+from .cold import pseudo_cold, recall_among, tag_unit
+from .content import (
+    ContentSpec,
+    build_content_matrix,
+    item_tag_matrix,
+    tag_cosine,
+    tag_profiles,
+    unit_tags_t,
+)
 from .data import TrainingData, temporal_split
 from .filters import (
     DENSE_SVD_MAX,
@@ -43,7 +51,7 @@ from .graph import InteractionGraph, build_graph, interaction_matrices
 from .history import STRENGTHS, training_queries
 from .metrics import evaluate_ranking
 from .recommender import ModelWeights
-from .tower import TowerSetting, calibrate, choose_tower, fit_tower
+from .tower import TowerSetting, calibrate, fit_tower
 
 __all__ = ["Choice", "TrainConfig", "TrainResult", "fit", "resolve_device"]
 
@@ -77,6 +85,7 @@ class TrainConfig:
     edge_grid: tuple[float, ...] = (0.0, 0.5)
     graph_weight_grid: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0)
     blend_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3)
+    tag_profile_grid: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0)
     towers: tuple[TowerSetting, ...] = DEFAULT_TOWERS
     neighbours_grid: tuple[int, ...] = (128, 256, 512)
     neighbours_tolerance: float = 0.005
@@ -109,6 +118,7 @@ class Choice:
     neighbours: int = 256
     graph_weight: float = 1.0
     tower: TowerSetting = DEFAULT_TOWERS[0]
+    tag_profile: float = 0.0
     blend: float = 0.0
 
     def to_json(self) -> dict:
@@ -170,7 +180,7 @@ class _Search:
         self.cut_short |= over
         return over
 
-    def log(self, stage: str, recall: float, **choice: float) -> None:
+    def log(self, stage: str, recall: float, **choice: float | str) -> None:
         entry = {"stage": stage, "seconds": round(self.clock.elapsed(), 2), "recall": recall}
         self.history.append({**entry, **choice})
         if self.say is not None:
@@ -552,16 +562,7 @@ def _finish(
     """On the training part: choose the tower and the blend, and measure on validation."""
     weights = part.weights
     if part.features.shape[1]:
-        choice.tower, results = choose_tower(
-            part.features,
-            weights.user_graph,
-            weights.item_graph,
-            part.positive,
-            config.towers,
-            seed=config.seed,
-            topn=config.topn,
-        )
-        search.log("tower", max(results.values(), default=0.0), **results)
+        choice.tower, choice.tag_profile = _choose_content(part, train, choice, config, search)
         _fit_content(part, train, choice, config)
         best = -1.0
         for b in config.blend_grid:
@@ -583,6 +584,54 @@ def _finish(
     )
 
 
+def _choose_content(
+    part: _Built, train: TrainingData, choice: Choice, config: TrainConfig, search: _Search
+) -> tuple[TowerSetting, float]:
+    """The tower and the tag-profile weight that rank pseudo-cold items best (:mod:`gnn.cold`):
+    every tower, and with each the grid of tag-profile weights where items carry tags."""
+    cold = pseudo_cold(train, part.features, seed=config.seed)
+    if cold is None:
+        return config.towers[0], 0.0
+    masked = build(cold.data, choice, config)
+    users, history = masked.weights.user_graph, masked.weights.user_rows
+    tags = _item_tags(train)
+    cosine = None
+    if tags is not None:
+        profiles = tag_profiles(history[cold.users], tags)
+        cosine = tag_cosine(profiles, unit_tags_t(tags[cold.hidden]))
+    warm = np.flatnonzero(masked.weights.item_warm)
+    best: tuple[float, TowerSetting, float] = (-1.0, config.towers[0], 0.0)
+    for setting in config.towers:
+        if best[0] >= 0 and search.out_of_time():
+            break
+        w = fit_tower(
+            masked.features,
+            users,
+            masked.weights.item_graph,
+            masked.positive,
+            setting,
+            train_items=warm,
+            seed=config.seed,
+        )
+        content = np.asarray(masked.features @ w, dtype=np.float32)
+        tower = users[cold.users] @ content[cold.hidden].T
+        unit = 0.0 if tags is None else tag_unit(users, content, history, tags, warm, config.seed)
+        for weight in config.tag_profile_grid if cosine is not None and unit else (0.0,):
+            scores = tower + np.float32(weight * unit) * cosine if weight else tower
+            recall = recall_among(scores, cold, config.topn)
+            name = f"{setting.loss}:{setting.epochs or setting.reg}"
+            search.log("content", recall, tower=name, tag_profile=weight)
+            if recall > best[0] + 1e-9:
+                best = (recall, setting, weight)
+    return best[1], best[2]
+
+
+def _item_tags(data: TrainingData) -> sp.csr_matrix | None:
+    if data.item_tags is None or not data.num_tags:
+        return None
+    return item_tag_matrix(data.item_tags, data.num_items, data.num_tags)
+
+
 def _fit_content(built: _Built, data: TrainingData, choice: Choice, config: TrainConfig) -> None:
     """Fit the chosen tower on every item with interactions and put it on the graph's scale."""
     weights = built.weights
@@ -602,6 +651,12 @@ def _fit_content(built: _Built, data: TrainingData, choice: Choice, config: Trai
         slope = _calibration(weights, content, config.seed)
         weights.content_weight = w * np.float32(slope)
         weights.item_content = content * np.float32(slope)
+        tags = _item_tags(data) if choice.tag_profile else None
+        if tags is not None and weights.user_rows is not None:
+            unit = tag_unit(
+                weights.user_graph, weights.item_content, weights.user_rows, tags, warm, config.seed
+            )
+            weights.item_tags, weights.tag_weight = tags, choice.tag_profile * unit
     weights.refresh()
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from .content import ContentSpec, build_content_matrix
+from .content import ContentSpec, build_content_matrix, tag_cosine, tag_profiles, unit_tags_t
 from .history import damp, history_row
 
 __all__ = ["ModelWeights"]
@@ -39,7 +39,9 @@ class ModelWeights:
       term plus the pruned item-item filter ``S`` (``item_item``) applied to the user's
       history row ``q_u`` (``user_rows`` for the users trained on, :meth:`history_row` for a
       live history);
-    * content: ``c(u, i) = e_u . c_i``;
+    * content: ``c(u, i) = e_u . c_i``, plus, for an item without interactions, ``tag_weight``
+      times the cosine of the user's tag profile (the tags of the items in ``q_u``) with the
+      item's tags (``item_tags``), where the recipe found that it ranks such items better;
     * blended: ``(1 - b_i) g + b_i c`` with ``b_i = blend`` for items with interactions and
       ``cold_blend`` for items without.
 
@@ -67,8 +69,12 @@ class ModelWeights:
     user_rows: sp.csr_matrix | None = None
     recency: float = 0.0
     strength: str = "damped"
+    item_tags: sp.csr_matrix | None = None
+    tag_weight: float = 0.0
     item_embeddings: np.ndarray = field(init=False)
     item_scoring: np.ndarray = field(init=False)
+    cold_rows: np.ndarray = field(init=False)
+    cold_tags_t: sp.csr_matrix | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.refresh()
@@ -83,6 +89,10 @@ class ModelWeights:
             (1.0 - b) * self.graph_weight * self.item_graph + b * self.item_content,
             dtype=np.float32,
         )
+        self.cold_rows = np.flatnonzero(~np.asarray(self.item_warm, dtype=bool))
+        self.cold_tags_t = None
+        if self.tag_weight and self.item_tags is not None:
+            self.cold_tags_t = unit_tags_t(self.item_tags[self.cold_rows])
 
     @property
     def content_share(self) -> np.ndarray:
@@ -132,14 +142,34 @@ class ModelWeights:
         part *= 1.0 - self.content_share
         return part
 
+    def tag_term(
+        self, rows: sp.csr_matrix, items_tags_t: sp.csr_matrix | None = None
+    ) -> np.ndarray | None:
+        """``tag_weight`` times the cosine of each query row's tag profile with the tags of
+        the model's items without interactions (``cold_rows``), or of the items whose unit
+        tag rows ``items_tags_t`` (:func:`gnn.content.unit_tags_t`) are given; ``None`` where
+        the model has no such term."""
+        target = self.cold_tags_t if items_tags_t is None else items_tags_t
+        if not self.tag_weight or self.item_tags is None or target is None:
+            return None
+        if not target.shape[1] or not rows.nnz:
+            return None
+        return self.tag_weight * tag_cosine(tag_profiles(rows, self.item_tags), target)
+
+    def _add_history_terms(self, scores: np.ndarray, rows: sp.csr_matrix) -> None:
+        part = self.history_scores(rows)
+        if part is not None:
+            scores += part
+        term = self.tag_term(rows)
+        if term is not None:
+            scores[:, self.cold_rows] += self.cold_blend * term
+
     def user_scores(self, user_rows: np.ndarray) -> np.ndarray:
         """Blended scores (users x items) of the users trained on."""
         user_rows = np.asarray(user_rows, dtype=np.int64)
         scores = _matmul_t(self.user_graph[user_rows], self.item_scoring)
         if self.user_rows is not None:
-            part = self.history_scores(self.user_rows[user_rows])
-            if part is not None:
-                scores += part
+            self._add_history_terms(scores, self.user_rows[user_rows])
         return scores
 
     def score_breakdown(self, user_row: int, item_rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -152,6 +182,12 @@ class ModelWeights:
             history = np.asarray((self.user_rows[[user_row]] @ self.item_item).todense()).ravel()
             graph = graph + history[item_rows]
         content = self.item_content[item_rows] @ e_u
+        if self.user_rows is not None:
+            term = self.tag_term(self.user_rows[[user_row]])
+            if term is not None:
+                by_row = np.zeros(self.num_items, np.float32)
+                by_row[self.cold_rows] = term[0]
+                content = content + by_row[item_rows]
         b = self.content_share[item_rows]
         return {
             "graph": graph,
@@ -187,11 +223,12 @@ class ModelWeights:
         the user's history row (:meth:`history_row`) for the item-item part. Without a
         history (declared interests only) the embeddings carry the graph score alone."""
         vector = np.asarray(user_vector, dtype=np.float32)
-        part = self.history_scores(history) if history is not None else None
-        if part is None:
+        if history is None or self.item_item is None:
             scores = (self.item_embeddings @ vector)[None, :]
         else:
-            scores = (self.item_scoring @ vector)[None, :] + part
+            scores = (self.item_scoring @ vector)[None, :]
+        if history is not None:
+            self._add_history_terms(scores, history)
         self._exclude(scores, None if exclude is None else [exclude])
         val, idx = _topk(scores, k)
         return val[0], idx[0]

@@ -4,8 +4,7 @@ the same user vectors as the graph embeddings, ``e_u . c_i``.
 Which fit suits a catalogue depends on its content: ranking with BPR on the frozen user
 vectors learns what in an item's content predicts who consumes it; a ridge regression onto
 the items' graph embeddings copies where the graph put similar content. The recipe chooses on
-pseudo-cold items: a share of the items with interactions is hidden from the tower, which
-must then rank them for the users who consumed them (:func:`choose_tower`).
+pseudo-cold items (:mod:`gnn.cold`).
 """
 
 from __future__ import annotations
@@ -19,11 +18,10 @@ import torch
 from scipy.linalg import solve
 
 from .graph import to_torch_csr
-from .metrics import evaluate_ranking
 from .model import sparse_mm
 from .sampling import NegativeSampler, bpr_loss
 
-__all__ = ["TowerSetting", "calibrate", "choose_tower", "fit_tower"]
+__all__ = ["TowerSetting", "calibrate", "fit_tower"]
 
 
 @dataclass(frozen=True)
@@ -113,54 +111,6 @@ def _bpr(
             loss.backward()
             optimiser.step()
     return weight.detach().numpy().astype(np.float32)
-
-
-def choose_tower(
-    features: sp.csr_matrix,
-    users: np.ndarray,
-    items: np.ndarray,
-    positive: sp.csr_matrix,
-    settings: tuple[TowerSetting, ...],
-    *,
-    share: float = 0.1,
-    seed: int = 0,
-    topn: int = 20,
-    out_of_time: Callable[[], bool] = lambda: False,
-) -> tuple[TowerSetting, dict[str, float]]:
-    """The setting whose tower ranks hidden (pseudo-cold) items best, and each one's recall.
-
-    A ``share`` of the items with interactions and content is hidden; a tower is fitted on
-    the rest and ranks only the hidden items for the users who consumed them.
-    """
-    rng = np.random.default_rng(seed)
-    warm = np.flatnonzero((np.diff(positive.tocsc().indptr) > 0) & (features.getnnz(axis=1) > 0))
-    if len(warm) < 20 or len(settings) == 1:
-        return settings[0], {}
-    hidden = rng.choice(warm, max(2, int(share * len(warm))), replace=False)
-    seen = np.setdiff1d(np.flatnonzero(np.diff(positive.tocsc().indptr) > 0), hidden)
-    held = positive[:, hidden].tocsr()
-    target = {
-        int(u): hidden[held.indices[held.indptr[u] : held.indptr[u + 1]]]
-        for u in np.flatnonzero(np.diff(held.indptr) > 0)
-    }
-    results: dict[str, float] = {}
-    best, best_recall = settings[0], -1.0
-    for setting in settings:
-        if best_recall >= 0 and out_of_time():
-            break
-        w = fit_tower(features, users, items, positive, setting, train_items=seen, seed=seed)
-        content = np.asarray(features @ w, dtype=np.float32)
-        recall = evaluate_ranking(
-            lambda rows, c=content: users[rows] @ c.T,
-            target,
-            exclude=None,
-            k=topn,
-            candidate_items=hidden,
-        )[f"recall@{topn}"]
-        results[f"{setting.loss}:{setting.epochs or setting.reg}"] = float(recall)
-        if recall > best_recall + 1e-9:
-            best, best_recall = setting, recall
-    return best, results
 
 
 def calibrate(graph_scores: np.ndarray, content_scores: np.ndarray) -> float:

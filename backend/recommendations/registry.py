@@ -73,6 +73,10 @@ class ScoringModel(Protocol):
     graph_weight: float
     item_item: sp.csr_matrix | None
     user_rows: sp.csr_matrix | None
+    # the tag-profile term of items without interactions (``cold_rows``); weight 0: none
+    item_tags: sp.csr_matrix | None
+    tag_weight: float
+    cold_rows: np.ndarray
 
     @property
     def version(self) -> str: ...
@@ -83,6 +87,10 @@ class ScoringModel(Protocol):
         weights: np.ndarray | None = None,
         times: np.ndarray | None = None,
     ) -> sp.csr_matrix: ...
+
+    def tag_term(
+        self, rows: sp.csr_matrix, items_tags_t: sp.csr_matrix | None = None
+    ) -> np.ndarray | None: ...
 
     def fold_in_user(
         self,

@@ -74,6 +74,8 @@ class Universe:
     new_unit: np.ndarray  # unit content vectors of the new items
     tags_by_column: sp.csc_matrix  # the catalogue's item-by-tag matrix, by tag
     new_position: dict[int, int]  # new item id -> position
+    # the new items' tags in the model's tag rows, for its tag-profile term (None: no term)
+    new_tags_t: sp.csr_matrix | None = None
     _freshness: dict[float, tuple[float, np.ndarray]] = field(default_factory=dict)
 
     def position(self, state: ServingModel, item_id: int) -> int | None:
@@ -121,7 +123,27 @@ class Universe:
         else:
             graph = _graph_weight(model) * (model.item_graph @ vector)
             known = (1.0 - share) * (graph + history) + share * (model.item_content @ vector)
-        return np.concatenate([known.astype(np.float32), self.new.vectors @ vector])
+        new = self.new.vectors @ vector
+        cold_term, new_term = self.tag_terms(state, taste)
+        if cold_term is not None:
+            known[model.cold_rows] += share[model.cold_rows] * cold_term
+        if new_term is not None:
+            new += new_term
+        return np.concatenate([known.astype(np.float32), new.astype(np.float32)])
+
+    def tag_terms(
+        self, state: ServingModel, taste: Taste
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The model's tag-profile term for the user's history, at its items without
+        interactions (``model.cold_rows``) and at the new items; ``None`` where it has none."""
+        model = state.model
+        if taste.history is None or not getattr(model, "tag_weight", 0.0):
+            return None, None
+        cold = model.tag_term(taste.history)
+        new = None
+        if self.new_tags_t is not None and self.new_tags_t.shape[1]:
+            new = model.tag_term(taste.history, self.new_tags_t)
+        return (None if cold is None else cold[0]), (None if new is None else new[0])
 
     def parts(
         self, state: ServingModel, taste: Taste, positions: list[int], blend: float | None
@@ -142,6 +164,13 @@ class Universe:
             graph[known] += history[rows[known]]
         content[known] = model.item_content[rows[known]] @ vector
         content[~known] = self.new.vectors[rows[~known] - n_model] @ vector
+        cold_term, new_term = self.tag_terms(state, taste)
+        if cold_term is not None:
+            by_row = np.zeros(n_model, np.float32)
+            by_row[model.cold_rows] = cold_term
+            content[known] += by_row[rows[known]]
+        if new_term is not None:
+            content[~known] += new_term[rows[~known] - n_model]
         return (1.0 - share) * graph, share * content
 
     def freshness(self, now_ts: float, half_life_days: float) -> np.ndarray:
@@ -235,7 +264,23 @@ def _build(state: ServingModel, token: object) -> Universe:
         new_unit=unit_rows(new.vectors),
         tags_by_column=cat.tags.tocsc(),
         new_position={item_id: len(state.item_ids) + i for i, item_id in enumerate(new.ids)},
+        new_tags_t=_new_tags_t(state, new),
     )
+
+
+def _new_tags_t(state: ServingModel, new: NewItems) -> sp.csr_matrix | None:
+    """The new items' tags as the model's tag rows, for its tag-profile term."""
+    model = state.model
+    if not getattr(model, "tag_weight", 0.0) or model.item_tags is None:
+        return None
+    from gnn.content import item_tag_matrix, unit_tags_t  # here: gnn loads with a model
+
+    pairs = [
+        (i, state.tag_row[t]) for i, tags in enumerate(new.tags) for t in tags if t in state.tag_row
+    ]
+    rows = np.array([i for i, _ in pairs], dtype=np.int64)
+    cols = np.array([c for _, c in pairs], dtype=np.int64)
+    return unit_tags_t(item_tag_matrix((rows, cols), len(new.ids), model.item_tags.shape[1]))
 
 
 def new_items(state: ServingModel) -> NewItems:

@@ -74,7 +74,12 @@ class ScoreBreakdown:
     graph: float = strawberry.field(
         description="Collaborative part, from the graph model, at median popularity."
     )
-    content: float = strawberry.field(description="Content-tower part (tags, category, text).")
+    content: float = strawberry.field(
+        description=(
+            "Content part: the content tower (tags, category, text) and, for an item nobody "
+            "has consumed yet, how well its tags match the tags of what the user consumed."
+        )
+    )
     popularity: float = strawberry.field(
         description=(
             "What the item's popularity adds: in model lists, its graph score beyond that of "

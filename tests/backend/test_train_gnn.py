@@ -73,7 +73,7 @@ def test_train_gnn_end_to_end(platform: None, tmp_path: Path, capsys) -> None:
     chose = re.search(
         r"^Chose rank (\d+), low-pass [\d.]+, degree tilt -?[\d.]+, \d+ neighbours, "
         r"(damped|binary) acts, recency [\d.]+, tag/category edges [\d.]+, "
-        r"content tower (bpr|ridge), blend [\d.]+"
+        r"content tower (bpr|ridge), tag profile [\d.]+, blend [\d.]+"
         r"(?: \(the search stopped at the time budget\))?; validation recall@20 (\d\.\d{4})$",
         out,
         re.MULTILINE,
@@ -131,13 +131,15 @@ def test_the_choice_line_says_what_was_chosen(reason: str, said: str) -> None:
         run=None,  # type: ignore[arg-type]  (the line reads only the choice and score)
         version=None,  # type: ignore[arg-type]
         decision=None,  # type: ignore[arg-type]
-        choice=gnn.Choice(rank=128, lowpass=0.3, tilt=-0.1, recency=2.0, blend=0.1),
+        choice=gnn.Choice(
+            rank=128, lowpass=0.3, tilt=-0.1, recency=2.0, tag_profile=0.5, blend=0.1
+        ),
         best=BestValidation("recall@20", 0.1234),
         stop_reason=reason,
     )
     assert choice_line(outcome) == (
         "Chose rank 128, low-pass 0.3, degree tilt -0.1, 256 neighbours, damped acts, recency 2, "
-        f"tag/category edges 0, content tower ridge, {said} recall@20 0.1234"
+        f"tag/category edges 0, content tower ridge, tag profile 0.5, {said} recall@20 0.1234"
     )
 
 

@@ -6,6 +6,7 @@ from safetensors.numpy import load_file, save_file
 
 from gnn import ArtifactError, fit, load_artifact, save_artifact, snapshot_hash
 from gnn.artifact import _sha256
+from gnn.content import item_tag_matrix
 
 
 @pytest.fixture
@@ -114,3 +115,23 @@ def test_an_unknown_strength_is_refused(saved):
     (path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ArtifactError, match="unknown strength 'squared'"):
         load_artifact(path)
+
+
+def test_the_tag_profile_term_round_trips(tmp_path, saved):
+    """A model with the tag-profile term scores its items without interactions the same
+    after loading; an artifact without the term loads with none."""
+    _, result, data = saved
+    weights = result.weights
+    assert load_artifact(saved[0]).tag_weight == weights.tag_weight
+    weights.item_warm = weights.item_warm.copy()
+    weights.item_warm[:10] = False
+    weights.item_tags = item_tag_matrix(data.item_tags, data.num_items, data.num_tags)
+    weights.tag_weight = 0.7
+    weights.refresh()
+    ids = json.loads((saved[0] / "id_maps.json").read_text())
+    model = load_artifact(save_artifact(tmp_path / "more", weights, ids, version="v2"))
+    assert model.tag_weight == 0.7 and (model.item_tags != weights.item_tags).nnz == 0
+    users = np.arange(data.num_users)
+    np.testing.assert_allclose(model.user_scores(users), weights.user_scores(users), rtol=1e-6)
+    term = weights.tag_term(weights.user_rows[users])
+    assert term is not None and term.shape == (data.num_users, 10) and np.any(term)

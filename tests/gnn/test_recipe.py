@@ -33,7 +33,7 @@ def test_fit_chooses_on_validation_and_serves_every_part(data, small_config):
     # the clusters are easy: far better than the ~20/90 of a random ranking
     assert result.metrics["recall@20"] > 0.6
     stages = {h["stage"] for h in result.history}
-    assert {"recency", "filter", "dense", "tower", "blend"} <= stages
+    assert {"recency", "filter", "dense", "content", "blend"} <= stages
 
 
 def test_the_served_model_is_fitted_on_all_the_data(data, small_config):
