@@ -1,12 +1,12 @@
 """Items nobody has consumed yet, as the recipe sees them while choosing: pseudo-cold items.
 
-A share of the items with interactions and content is hidden from the whole model, not only
-from the content tower: their interactions leave the graph and the users' histories, so the
-user vectors that rank them are the ones such an item would meet when it is new. The content
-side (the tower's fit, the weight of the tag-profile term) is chosen by how well it then ranks
-the hidden items for the users who consumed them. Hiding them from the tower alone flatters
-the tower, whose user vectors were fitted with those very items, and undersells the
-tag-profile term, which does not depend on the user vectors.
+A share of the items with interactions and content is hidden, not only from the content
+tower: their interactions also leave the users' histories (the query rows the user vectors
+and the tag profiles are made of), so the users who rank them look as they would when such
+an item is new. The content side (the tower's fit, the weight of the tag-profile term) is
+chosen by how well it then ranks the hidden items for the users who consumed them. Hiding
+them from the tower alone flatters the tower, whose user vectors would hold those very items,
+and undersells the tag-profile term, which does not depend on the user vectors.
 
 The tag-profile term's weight is relative: :func:`tag_unit` puts the cosine on the spread of
 the tower's scores over items with interactions, the same way in the search and in the

@@ -426,6 +426,8 @@ class _Built:
     graph: InteractionGraph
     positive: sp.csr_matrix
     features: sp.csr_matrix
+    #: ``D_I^-1/2 V`` at the embedding's dimension: a query row times it is a user vector
+    left: np.ndarray
 
 
 def build(data: TrainingData, choice: Choice, config: TrainConfig) -> _Built:
@@ -466,7 +468,7 @@ def build(data: TrainingData, choice: Choice, config: TrainConfig) -> _Built:
         recency=choice.recency,
         strength=choice.strength,
     )
-    return _Built(weights, graph, positive, features)
+    return _Built(weights, graph, positive, features, left)
 
 
 def _context_vectors(
@@ -592,28 +594,27 @@ def _choose_content(
     cold = pseudo_cold(train, part.features, seed=config.seed)
     if cold is None:
         return config.towers[0], 0.0
-    masked = build(cold.data, choice, config)
-    users, history = masked.weights.user_graph, masked.weights.user_rows
+    # The hidden items leave the users' histories and the tower's training items; the
+    # spectral basis is the training part's (a second decomposition would double the cost
+    # of the largest step, for a basis that the hidden pairs barely move).
+    history = training_queries(cold.data, choice.recency, choice.strength)
+    users = np.ascontiguousarray(history @ part.left, dtype=np.float32)
+    positive, _ = interaction_matrices(cold.data)
+    items = part.weights.item_graph
     tags = _item_tags(train)
     cosine = None
     if tags is not None:
         profiles = tag_profiles(history[cold.users], tags)
         cosine = tag_cosine(profiles, unit_tags_t(tags[cold.hidden]))
-    warm = np.flatnonzero(masked.weights.item_warm)
+    warm = np.flatnonzero(np.diff(positive.tocsc().indptr) > 0)
     best: tuple[float, TowerSetting, float] = (-1.0, config.towers[0], 0.0)
     for setting in config.towers:
         if best[0] >= 0 and search.out_of_time():
             break
         w = fit_tower(
-            masked.features,
-            users,
-            masked.weights.item_graph,
-            masked.positive,
-            setting,
-            train_items=warm,
-            seed=config.seed,
+            part.features, users, items, positive, setting, train_items=warm, seed=config.seed
         )
-        content = np.asarray(masked.features @ w, dtype=np.float32)
+        content = np.asarray(part.features @ w, dtype=np.float32)
         tower = users[cold.users] @ content[cold.hidden].T
         unit = 0.0 if tags is None else tag_unit(users, content, history, tags, warm, config.seed)
         for weight in config.tag_profile_grid if cosine is not None and unit else (0.0,):

@@ -55,7 +55,17 @@ def test_the_tag_profile_term_is_served_as_evaluated(served_catalogue):
     """Where the recipe chose the tag-profile term, items without interactions are scored
     with it by the service as by the library: 60 items made cold, the term weighted so that
     they reach the lists."""
-    state = registry.current()
+    model = _with_tag_term(registry.current())
+    rng = np.random.default_rng(1)
+    sample = sorted(rng.choice(served_catalogue.readers, size=30, replace=False).tolist())
+    served = _assert_served_is_evaluated(model, sample)
+    cold = {int(model.id_maps["item"][r]) for r in model.cold_rows}
+    assert sum(len(cold.intersection(ids)) for ids in served) >= 30
+
+
+def _with_tag_term(state) -> gnn.LoadedModel:
+    """The served model with 60 of its items made cold and a tag-profile term strong enough
+    for them to reach the lists (the recipe's choice on this catalogue may be no term)."""
     model = state.model
     item_row = {int(i): r for r, i in enumerate(model.id_maps["item"])}
     tag_row = {int(t): r for r, t in enumerate(model.id_maps["tag"])}
@@ -65,8 +75,7 @@ def test_the_tag_profile_term_is_served_as_evaluated(served_catalogue):
         if i in item_row and t in tag_row
     ]
     rng = np.random.default_rng(1)
-    sample = sorted(rng.choice(served_catalogue.readers, size=30, replace=False).tolist())
-    scores = model.user_scores(np.array([model.id_maps["user"].index(u) for u in sample]))
+    scores = model.user_scores(rng.choice(model.num_users, 30, replace=False))
     model.item_warm = model.item_warm.copy()
     model.item_warm[rng.choice(model.num_items, 60, replace=False)] = False
     model.item_tags = item_tag_matrix(
@@ -77,9 +86,7 @@ def test_the_tag_profile_term_is_served_as_evaluated(served_catalogue):
     model.tag_weight = 3.0 * float(scores.std())
     model.refresh()
     state.derived.clear()  # the universe is laid out again for the changed model
-    served = _assert_served_is_evaluated(model, sample)
-    cold = {int(model.id_maps["item"][r]) for r in model.cold_rows}
-    assert sum(len(cold.intersection(ids)) for ids in served) >= 30
+    return model
 
 
 def _assert_served_is_evaluated(model: gnn.LoadedModel, sample: list[int]) -> list[list[int]]:
@@ -120,15 +127,13 @@ def test_a_new_item_is_scored_like_a_cold_item_with_the_same_content(served_cata
     """An item published after training gets the score that the model gives an item without
     interactions with the same content: tower and tag-profile term alike."""
     state = registry.current()
-    model = state.model
-    assert model.tag_weight > 0 and len(model.cold_rows)  # the recipe chose the term here
+    model = _with_tag_term(state)
     tagged = [r for r in model.cold_rows if model.item_tags[r].nnz]
     original = ContentItem.objects.get(pk=int(model.id_maps["item"][tagged[0]]))
     twin = ContentItem.objects.get(pk=original.pk)
     twin.pk = None
     twin.save()
     twin.tags.set(original.tags.all())
-    state.derived.clear()
     universe = universe_of(state)
     position = universe.position(state, twin.pk)
     assert position is not None and position >= model.num_items
