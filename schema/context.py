@@ -99,6 +99,13 @@ class LupiContext:
             self._viewer = await self.request.auser()
         return self._viewer if self._viewer.is_authenticated else None
 
+    async def user(self) -> User:
+        """The viewer of a field declared with :class:`schema.permissions.SignedIn`."""
+        viewer = await self.viewer()
+        if viewer is None:  # the permission refused the request before the resolver ran
+            raise RuntimeError("a field that reads the viewer lacks the SignedIn permission")
+        return viewer
+
     def forget_viewer(self) -> None:
         """Drop the cached viewer after login or logout changed the session."""
         self._viewer = None

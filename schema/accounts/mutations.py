@@ -12,8 +12,9 @@ from backend.accounts import services as account_services
 from backend.throttle import LoginLocked
 from schema.accounts.types import Me
 from schema.context import Info
-from schema.errors import input_error, login_required, rate_limited, unavailable
+from schema.errors import input_error, rate_limited, unavailable
 from schema.ids import parse_ids
+from schema.permissions import SignedIn
 
 __all__ = ["AccountsMutation"]
 
@@ -52,7 +53,8 @@ class AccountsMutation:
         return True
 
     @strawberry.mutation(
-        description="Change the dashboard's look. Arguments left out keep their value."
+        permission_classes=[SignedIn],
+        description="Change the dashboard's look. Arguments left out keep their value.",
     )
     async def update_preferences(
         self,
@@ -64,9 +66,7 @@ class AccountsMutation:
             int | None, strawberry.argument(description="Base font size in pixels, from 10 to 28.")
         ] = None,
     ) -> Me:
-        viewer = await info.context.viewer()
-        if viewer is None:
-            raise login_required("updatePreferences")
+        viewer = await info.context.user()
         try:
             return await sync_to_async(account_services.update_preferences)(
                 viewer, accent_color=accent_color, font_size=font_size
@@ -75,10 +75,11 @@ class AccountsMutation:
             raise input_error(exc) from None
 
     @strawberry.mutation(
+        permission_classes=[SignedIn],
         description=(
             "Replace the declared interests. A list left out keeps its value; an empty "
             "list clears it. Unknown ids are an error and nothing changes."
-        )
+        ),
     )
     async def set_interests(
         self,
@@ -92,9 +93,7 @@ class AccountsMutation:
             strawberry.argument(description="Ids of the categories to follow."),
         ] = None,
     ) -> Me:
-        viewer = await info.context.viewer()
-        if viewer is None:
-            raise login_required("setInterests")
+        viewer = await info.context.user()
         try:
             return await sync_to_async(account_services.set_interests)(
                 viewer,

@@ -6,7 +6,7 @@ import strawberry
 
 from schema.context import Info
 from schema.dashboard.types import Dashboard
-from schema.errors import login_required
+from schema.permissions import SignedIn
 from schema.throttle import Throttled
 
 __all__ = ["DashboardQuery"]
@@ -15,11 +15,10 @@ __all__ = ["DashboardQuery"]
 @strawberry.type
 class DashboardQuery:
     @strawberry.field(
+        permission_classes=[SignedIn],
         extensions=[Throttled("dashboard")],
         description="The viewer's whole dashboard in one query. Requires login.",
     )
     async def dashboard(self, info: Info) -> Dashboard:
-        viewer = await info.context.viewer()
-        if viewer is None:
-            raise login_required("dashboard")
+        viewer = await info.context.user()
         return Dashboard(viewer=viewer)

@@ -13,9 +13,10 @@ from backend.content.models import Creator
 from backend.insights import services as insight_services
 from backend.recommendations.creators import similar_creators
 from schema.context import Info
-from schema.errors import forbidden, input_error, login_required
+from schema.errors import forbidden, input_error
 from schema.ids import parse_id
 from schema.insights.types import CreatorInsights
+from schema.permissions import SignedIn
 from schema.throttle import Throttled
 
 __all__ = ["InsightsQuery", "insights_for"]
@@ -41,6 +42,7 @@ async def insights_for(viewer: User, creator: Creator, window_days: int) -> Crea
 @strawberry.type
 class InsightsQuery:
     @strawberry.field(
+        permission_classes=[SignedIn],
         extensions=[Throttled("creatorInsights")],
         description=(
             "How a creator's items are doing. Only the creator themselves or staff may ask; "
@@ -53,9 +55,7 @@ class InsightsQuery:
         creator_id: strawberry.ID,
         window_days: Annotated[int, strawberry.argument(description=WINDOW_DAYS_DOC)] = 30,
     ) -> CreatorInsights:
-        viewer = await info.context.viewer()
-        if viewer is None:
-            raise login_required("creatorInsights")
+        viewer = await info.context.user()
         try:
             pk = parse_id(creator_id, "creator_id")
         except ValidationError as exc:

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from backend.interactions import services as interaction_services
 from schema import limits
 from schema.context import Info
-from schema.errors import input_error, login_required
+from schema.errors import input_error
 from schema.ids import parse_id
 from schema.interactions.types import Interaction, InteractionInput, NotInterested
+from schema.permissions import SignedIn
 
 __all__ = ["InteractionsMutation"]
 
@@ -46,15 +47,15 @@ def _to_data(inputs: list[InteractionInput]) -> list[interaction_services.Intera
 
 @strawberry.type
 class InteractionsMutation:
-    @strawberry.mutation(description="Record one interaction of the signed-in user.")
+    @strawberry.mutation(
+        permission_classes=[SignedIn], description="Record one interaction of the signed-in user."
+    )
     async def record_interaction(
         self,
         info: Info,
         input: Annotated[InteractionInput, strawberry.argument(description="The interaction.")],
     ) -> Interaction:
-        viewer = await info.context.viewer()
-        if viewer is None:
-            raise login_required("recordInteraction")
+        viewer = await info.context.user()
         try:
             entries = _to_data([input])
         except ValidationError as exc:
@@ -68,10 +69,11 @@ class InteractionsMutation:
             raise input_error(exc, "input") from None
 
     @strawberry.mutation(
+        permission_classes=[SignedIn],
         description=(
             "Record several interactions at once (at most INTERACTION_BATCH_MAX, 100 by "
             "default). All or nothing: one bad entry and none is stored."
-        )
+        ),
     )
     async def record_interactions(
         self,
@@ -81,9 +83,7 @@ class InteractionsMutation:
             strawberry.argument(description="The interactions, in the order they happened."),
         ],
     ) -> list[Interaction]:
-        viewer = await info.context.viewer()
-        if viewer is None:
-            raise login_required("recordInteractions")
+        viewer = await info.context.user()
         try:
             if len(inputs) > limits.INTERACTION_BATCH_MAX:
                 # Refuse an oversized batch before reading any of it.
@@ -102,10 +102,11 @@ class InteractionsMutation:
             raise input_error(exc, "inputs") from None
 
     @strawberry.mutation(
+        permission_classes=[SignedIn],
         description=(
             'Say "not interested" in a tag or in a creator: give exactly one of `tagId` '
             "and `creatorId`. Saying it twice keeps one mark."
-        )
+        ),
     )
     async def mark_not_interested(
         self,
@@ -117,9 +118,7 @@ class InteractionsMutation:
             strawberry.ID | None, strawberry.argument(description="The creator to see less of.")
         ] = None,
     ) -> NotInterested:
-        viewer = await info.context.viewer()
-        if viewer is None:
-            raise login_required("markNotInterested")
+        viewer = await info.context.user()
         try:
             return await sync_to_async(interaction_services.mark_not_interested)(
                 viewer,

@@ -14,8 +14,9 @@ from backend.recommendations import cache as recommendation_cache
 from backend.recommendations.models import ModelVersion as ModelVersionModel
 from backend.recommendations.models import TrainingRun as TrainingRunModel
 from schema.context import Info
-from schema.errors import forbidden, input_error, knob_error, login_required
+from schema.errors import input_error, knob_error
 from schema.ids import parse_id, parse_ids
+from schema.permissions import SignedIn, Staff
 from schema.recommendations.types import (
     AtlasPoint,
     AtlasPointKind,
@@ -99,6 +100,7 @@ async def recommendations_for(
 @strawberry.type
 class RecommendationsQuery:
     @strawberry.field(
+        permission_classes=[SignedIn],
         extensions=[Throttled("recommendations")],
         description=(
             "What the viewer should see next: up to `first` items (1..100) they have not "
@@ -113,9 +115,7 @@ class RecommendationsQuery:
         filters: RecommendationFilters | None = None,
         knobs: RecommendationKnobs | None = None,
     ) -> RecommendationList:
-        viewer = await info.context.viewer()
-        if viewer is None:
-            raise login_required("recommendations")
+        viewer = await info.context.user()
         return await recommendations_for(viewer, first, filters, knobs, info.context.served_lists)
 
     @strawberry.field(
@@ -138,37 +138,39 @@ class RecommendationsQuery:
             raise _knob_error(exc) from exc
         return recommendation_list(result)
 
-    @strawberry.field(description="Recent training runs, newest first (at most 100).")
+    @strawberry.field(
+        permission_classes=[SignedIn],
+        description="Recent training runs, newest first (at most 100).",
+    )
     async def training_runs(self, info: Info, first: int = 20) -> list[TrainingRun]:
-        if await info.context.viewer() is None:
-            raise login_required("trainingRuns")
         first = max(1, min(first, MAX_RUNS))
         return await sync_to_async(list)(TrainingRunModel.objects.all()[:first])
 
-    @strawberry.field(description="Trained model versions, newest first; one is active.")
+    @strawberry.field(
+        permission_classes=[SignedIn],
+        description="Trained model versions, newest first; one is active.",
+    )
     async def model_versions(self, info: Info, first: int = 20) -> list[ModelVersion]:
-        if await info.context.viewer() is None:
-            raise login_required("modelVersions")
         first = max(1, min(first, MAX_RUNS))
         queryset = ModelVersionModel.objects.select_related("training_run")
         return await sync_to_async(list)(queryset[:first])
 
-    @strawberry.field(description="The model version serving recommendations now, if any.")
+    @strawberry.field(
+        permission_classes=[SignedIn],
+        description="The model version serving recommendations now, if any.",
+    )
     async def active_model(self, info: Info) -> ModelVersion | None:
-        if await info.context.viewer() is None:
-            raise login_required("activeModel")
         queryset = ModelVersionModel.objects.select_related("training_run")
         return await sync_to_async(queryset.filter(is_active=True).first)()
 
     @strawberry.field(
+        permission_classes=[SignedIn],
         description=(
             "The embedding atlas of the active model (null without one). Made once per "
             "model version; the first request after a promotion may take a few seconds."
-        )
+        ),
     )
     async def embedding_atlas(self, info: Info) -> EmbeddingAtlas | None:
-        if await info.context.viewer() is None:
-            raise login_required("embeddingAtlas")
         document = await sync_to_async(atlas.active_atlas)()
         if document is None:
             return None
@@ -191,13 +193,11 @@ class RecommendationsQuery:
             ],
         )
 
-    @strawberry.field(description="Served-list cache hits and misses. Staff only.")
+    @strawberry.field(
+        permission_classes=[SignedIn, Staff],
+        description="Served-list cache hits and misses. Staff only.",
+    )
     async def cache_stats(self, info: Info) -> CacheStats:
-        viewer = await info.context.viewer()
-        if viewer is None:
-            raise login_required("cacheStats")
-        if not viewer.is_staff:
-            raise forbidden("cacheStats", "Only staff may read cache counters.")
         stats = await sync_to_async(recommendation_cache.cache_stats)()
         return CacheStats(
             hits=stats.hits, misses=stats.misses, requests=stats.requests, hit_rate=stats.hit_rate

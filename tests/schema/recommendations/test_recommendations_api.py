@@ -73,7 +73,7 @@ def test_second_identical_request_is_cached_and_counted(gql, served) -> None:
     assert gql(RECS, {"first": 4})["data"]["recommendations"]["cached"] is False
     assert gql(RECS, {"first": 4})["data"]["recommendations"]["cached"] is True
     stats = "{ cacheStats { hits misses requests hitRate } }"
-    assert error_messages(gql(stats)) == ["cacheStats: Only staff may read cache counters."]
+    assert error_messages(gql(stats)) == ["cacheStats: Only staff may read this."]
     staff = make_user("ops", is_staff=True)
     gql.login(staff)
     counters = gql(stats)["data"]["cacheStats"]
