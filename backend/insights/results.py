@@ -76,7 +76,7 @@ class DailyPoint:
 
 @dataclass(frozen=True, slots=True)
 class AudienceInterest:
-    """A tag the creator's audience cares about; ``share`` sums to 1 over all tags."""
+    """A tag the creator's audience cares about; the shares sum to 1 over all tags."""
 
     tag_id: int
     name: str
