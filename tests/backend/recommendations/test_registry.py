@@ -144,14 +144,14 @@ def test_a_database_error_while_scoring_is_raised_not_labelled_fallback(
     def outage(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(serving, "_model_list", outage)
+    monkeypatch.setattr(serving, "model_list", outage)
     with pytest.raises(OperationalError, match="server closed"):
         recommend_for_user(user(1101), 5, use_cache=False)
 
     def broken_model(*args, **kwargs):
         raise ValueError("shapes (64,) and (32,) not aligned")
 
-    monkeypatch.setattr(serving, "_model_list", broken_model)
+    monkeypatch.setattr(serving, "model_list", broken_model)
     assert recommend_for_user(user(1101), 5, use_cache=False).method == Method.FALLBACK
 
 

@@ -312,7 +312,7 @@ def test_served_lists_are_logged_as_impressions(model):
 
 def test_a_profile_reads_refusals_and_interests_in_one_round_trip(model, django_assert_num_queries):
     from backend.content.models import Category, Tag
-    from backend.recommendations.serving import _profile
+    from backend.recommendations.profile import read_profile
 
     reader = user(COOK)
     NotInterested.objects.create(user=reader, tag_id=1003)
@@ -323,7 +323,7 @@ def test_a_profile_reads_refusals_and_interests_in_one_round_trip(model, django_
     reader.interested_categories.set([category])
     # the user's acts, then their refusals and interests together
     with django_assert_num_queries(2):
-        profile = _profile(reader, RecommendationFilters(exclude_own=False))
+        profile = read_profile(reader, RecommendationFilters(exclude_own=False))
     assert profile.blocked_tags == {1003} and profile.blocked_creators == {1002}
     assert profile.interest_tags == sorted(tags)
     assert profile.interest_categories == [category]

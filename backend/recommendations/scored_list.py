@@ -1,0 +1,231 @@
+"""A model's list for one user: the eligible items, their scores with the freshness boost,
+the pool that re-ranking chooses from, the re-rank, the explanations and the breakdowns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+
+from backend.content.models import ContentItem
+from backend.recommendations.explanations import (
+    METHOD_FALLBACK_REASONS,
+    TRENDING_TOP,
+    Candidate,
+    UserEvidence,
+    explain,
+)
+from backend.recommendations.profile import Profile
+from backend.recommendations.ranking import (
+    candidate_pool,
+    intra_list_diversity,
+    mmr_rerank,
+)
+from backend.recommendations.registry import ServingModel
+from backend.recommendations.request import (
+    Method,
+    Recommendation,
+    RecommendationFilters,
+    RecommendationKnobs,
+    RecommendationList,
+    ScoreBreakdown,
+)
+from backend.recommendations.trending import trending
+from backend.recommendations.universe import Taste, Universe, universe_of
+
+__all__ = ["POOL_FACTOR", "model_list", "still_published", "top_positions"]
+
+
+# Re-ranking looks at this many of the best candidates per requested item (at least 100)...
+POOL_FACTOR = 5
+
+
+# ...and, when diversifying, at each category's best among this many per requested item.
+CATEGORY_WINDOW_FACTOR = 50
+
+
+def _eligible_mask(
+    universe: Universe,
+    state: ServingModel,
+    filters: RecommendationFilters,
+    profile: Profile,
+    now: datetime,
+) -> np.ndarray:
+    published = universe.published
+    mask = np.isfinite(published) & (published <= now.timestamp())
+    if profile.blocked_tags:
+        mask &= ~universe.rows_with_tags(state, profile.blocked_tags)
+    # Seen and excluded ids by position: a dictionary lookup each, not a pass over all.
+    for item_id in profile.seen | set(filters.exclude_ids):
+        position = universe.position(state, item_id)
+        if position is not None:
+            mask[position] = False
+    if filters.types:
+        mask &= np.isin(universe.item_type, np.array(filters.types, dtype=object))
+    if filters.categories:
+        mask &= np.isin(universe.category, np.array(filters.categories, dtype=np.int64))
+    blocked = set(profile.blocked_creators)
+    if profile.own_creator is not None:
+        blocked.add(profile.own_creator)
+    if blocked:
+        mask &= ~np.isin(universe.creator, np.fromiter(blocked, dtype=np.int64))
+    return mask
+
+
+def model_list(
+    first: int,
+    filters: RecommendationFilters,
+    knobs: RecommendationKnobs,
+    profile: Profile,
+    state: ServingModel,
+    taste: Taste,
+    method: Method,
+    now: datetime,
+) -> RecommendationList:
+    cat = state.catalogue
+    universe = universe_of(state)
+    new = universe.new
+    n_model = len(state.item_ids)
+    ids, creator, published = universe.ids, universe.creator, universe.published
+
+    mask = _eligible_mask(universe, state, filters, profile, now)
+    if not mask.any():
+        return RecommendationList((), method, state.version, 0.0)
+    # Scores at every position (the model's items, then the new ones: content only),
+    # scaled to unit spread over the eligible items so the freshness boost means the same
+    # for every user.
+    raw = universe.blended(state, taste, knobs.blend)
+    spread = float(np.std(raw, where=mask))
+    scale = 1.0 / spread if spread > 1e-9 else 1.0
+    fresh = universe.freshness(now.timestamp(), knobs.freshness_half_life_days)
+    total = np.where(mask, raw * scale + fresh, -np.inf)
+
+    pool = _pool(total, first, knobs.diversity, universe.category)
+    pool = still_published(ids, pool, now)
+    vectors = universe.unit_vectors(state, np.array(pool, dtype=np.int64))
+    picked = mmr_rerank(
+        total[pool],
+        first,
+        diversity=knobs.diversity,
+        embeddings=vectors,
+        creators=creator[pool],
+        categories=universe.category[pool],
+    )
+    chosen = [pool[j] for j in picked.order]
+    graph_part, content_part = universe.parts(state, taste, chosen, knobs.blend)
+    graph_part, popularity_part = _popularity_part(state, chosen, graph_part)
+    trending_top = trending().top_ids(TRENDING_TOP)
+    liked_rows = [state.item_row[i] for i in profile.liked if i in state.item_row]
+    evidence = UserEvidence(
+        liked_items=[int(state.item_ids[r]) for r in liked_rows],
+        liked_vectors=state.unit_items[liked_rows] if liked_rows else None,
+        followed_tags=set(profile.interest_tags),
+        engaged_creators=profile.engaged_creators,
+        trending_top=trending_top,
+    )
+
+    def tags_of(position: int) -> tuple[int, ...]:
+        if position < n_model:
+            return tuple(cat.tags_of(position))
+        return new.tags[position - n_model]
+
+    explained = explain(
+        [
+            Candidate(
+                item_id=int(ids[p]),
+                creator_id=int(creator[p]),
+                tag_ids=tags_of(int(p)),
+                published=float(published[p]),
+                vector=vectors[j],
+            )
+            for j, p in zip(picked.order, chosen, strict=True)
+        ],
+        evidence,
+        now,
+        METHOD_FALLBACK_REASONS[method.value],
+    )
+    items = tuple(
+        Recommendation(
+            item_id=int(ids[p]),
+            score=float(total[p] - penalty),
+            reasons=tuple(reasons),
+            breakdown=ScoreBreakdown(
+                graph=float(graph_part[i] * scale),
+                content=float(content_part[i] * scale),
+                popularity=float(popularity_part[i] * scale),
+                freshness=float(fresh[p]),
+                diversity_penalty=float(penalty),
+            ),
+        )
+        for i, (p, penalty, reasons) in enumerate(
+            zip(chosen, picked.penalties, explained, strict=True)
+        )
+    )
+    diversity = intra_list_diversity(vectors[picked.order]) if picked.order else 0.0
+    return RecommendationList(items, method, state.version, diversity)
+
+
+def _pool(total: np.ndarray, first: int, diversity: float, category: np.ndarray) -> list[int]:
+    """The candidates re-ranking chooses from, best first: the best ``POOL_FACTOR`` per
+    requested item and, when diversifying, each category's best among a wider window."""
+    size = max(first * POOL_FACTOR, 100)
+    if diversity <= 0:
+        return [int(p) for p in candidate_pool(total, size)]
+    pool = candidate_pool(
+        total,
+        size,
+        categories=category,
+        per_category=max(first // 2, 1),
+        window=first * CATEGORY_WINDOW_FACTOR,
+    )
+    return [int(p) for p in pool]
+
+
+def _popularity_part(
+    state: ServingModel, positions: list[int], graph: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split graph parts into taste and popularity.
+
+    The graph score of an item carries its degree tilt ``item_scale`` (``d_i^gamma``):
+    ``graph = taste * item_scale``. The popularity part is what that tilt adds beyond the
+    tilt of an item of median popularity, ``graph * (1 - median / item_scale)``: positive
+    for items more popular than the median, negative for niche ones, zero for items placed
+    by content alone. The two parts add up to the graph part.
+    """
+    scale = getattr(state.model, "item_scale", None)
+    if scale is None:
+        return graph, np.zeros_like(graph)
+    reference = state.derived.get("median_item_scale")
+    if reference is None:
+        warm = np.asarray(state.model.item_warm, dtype=bool)
+        values = np.asarray(scale, dtype=np.float64)
+        reference = float(np.median(values[warm])) if warm.any() else 1.0
+        with state.new_item_lock:
+            state.derived["median_item_scale"] = reference
+    n_model = len(state.item_ids)
+    rows = np.asarray(positions, dtype=np.int64)
+    item_scale = np.ones(len(rows), dtype=np.float64)
+    known = rows < n_model
+    item_scale[known] = np.asarray(scale, dtype=np.float64)[rows[known]]
+    share = np.where(item_scale > 0, 1.0 - reference / np.maximum(item_scale, 1e-12), 0.0)
+    popularity = (graph * share).astype(np.float32)
+    return (graph - popularity).astype(np.float32), popularity
+
+
+def top_positions(values: np.ndarray, n: int) -> list[int]:
+    n = min(n, len(values))
+    part = np.argpartition(-values, n - 1)[:n] if n < len(values) else np.arange(len(values))
+    return [int(i) for i in part[np.argsort(-values[part], kind="stable")]]
+
+
+def still_published(ids: np.ndarray, pool: list[int], now: datetime) -> list[int]:
+    # ``pool`` indexes ``ids``: positions, or candidate numbers for a list of candidates.
+    """Drop pool entries deleted or unpublished since the catalogue was read."""
+    wanted = [int(ids[i]) for i in pool]
+    live = set(
+        ContentItem.objects.filter(
+            id__in=wanted, published_at__isnull=False, published_at__lte=now
+        ).values_list("id", flat=True)
+    )
+    return [i for i in pool if int(ids[i]) in live]
