@@ -132,14 +132,10 @@ def record_interaction(user: User, data: InteractionData) -> Interaction:
 
 
 def _announce(user: User) -> None:
-    """Tell listeners (e.g. the recommendation cache) about the user's new feedback.
-
-    Sent now, so the next read in this transaction already sees it, and again after the
-    commit, so a concurrent request that cached a list in between does not keep it.
-    """
-    user_id = user.pk
-    feedback_recorded.send(sender=Interaction, user_id=user_id)
-    transaction.on_commit(lambda: feedback_recorded.send(sender=Interaction, user_id=user_id))
+    """Tell listeners (the recommendation cache) about the user's new feedback, once per
+    write: ``bulk_create`` sends no ORM signal. The cache's receiver bumps the user's
+    generation now and again after the commit (``cache.invalidate_user``)."""
+    feedback_recorded.send(sender=Interaction, user_id=user.pk)
 
 
 def mark_not_interested(
@@ -159,9 +155,9 @@ def mark_not_interested(
             raise ValidationError({"creator_id": [f"No creator with id {creator_id}."]})
         target = {"creator": creator}
     try:
-        with transaction.atomic():
-            entry, _ = NotInterested.objects.get_or_create(user=user, **target)
-            _announce(user)
+        # A new entry's post_save reaches the cache (cache.connect_signals); an existing one
+        # changes nothing to announce.
+        entry, _ = NotInterested.objects.get_or_create(user=user, **target)
     except IntegrityError:
         # A concurrent request stored the same entry first: it is there, which is the goal.
         entry = NotInterested.objects.get(user=user, **target)

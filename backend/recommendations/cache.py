@@ -306,8 +306,9 @@ def _on_model_version(sender, instance, **kwargs) -> None:
 def connect_signals() -> None:
     """Invalidate on feedback saved through the ORM, and note model promotions.
 
-    ``bulk_create`` sends no signals, so services that store feedback in bulk call
-    :func:`invalidate_user` themselves.
+    One path per write: an ORM save or delete of feedback reaches :func:`invalidate_user`
+    through these handlers; the interaction services store in bulk (no ORM signal) and
+    send ``feedback_recorded`` once instead (``apps.py``).
     """
     from django.db.models.signals import m2m_changed, post_delete, post_save
 

@@ -113,3 +113,37 @@ def test_an_evicted_counter_does_not_come_back_at_an_old_value(db):
     assert second_generation != first_generation and second_token != first_token
     cache.invalidate_user(4242)
     assert cache.edge_snapshot(4242)[0] != second_generation
+
+
+def _generation(user_id: int) -> int:
+    return int(default_cache.get(cache.generation_key(user_id)) or 0)
+
+
+def test_one_path_per_write_one_bump_now_and_one_at_commit(
+    model, django_capture_on_commit_callbacks
+):
+    """A like or a "not interested" through the services reaches the cache by one path:
+    the viewer's generation moves once at once and once when the write commits."""
+    from backend.interactions.services import (
+        InteractionData,
+        mark_not_interested,
+        record_interaction,
+    )
+
+    recommend_for_user(user(1101), 5)
+    cache.edge_snapshot(1101)  # the counter exists (a missing one is made at a random value)
+    writes = [
+        lambda: record_interaction(user(1101), InteractionData(1030, InteractionKind.LIKE)),
+        lambda: mark_not_interested(user(1101), creator_id=1004),
+    ]
+    for write in writes:
+        before = _generation(1101)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            write()
+            assert _generation(1101) == before + 1
+        assert len(callbacks) == 1
+        assert _generation(1101) == before + 2
+        assert not recommend_for_user(user(1101), 5).cached
+    before = _generation(1101)
+    mark_not_interested(user(1101), creator_id=1004)  # already marked: nothing changes
+    assert _generation(1101) == before
