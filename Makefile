@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 1
+# One server worker per core where the cache is shared (Redis); one with the in-process cache.
+WORKERS ?= $(if $(REDIS_URL),$(shell nproc),1)
 DEMO_USERS ?= 2000
 DEMO_ITEMS ?= 5000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
