@@ -252,12 +252,12 @@ def tag_cosine(data: TrainingData, *, seed: int = 0) -> Baseline:
         raise ValueError("the training data has no item tags")
     tags = content.item_tag_matrix(data.item_tags, data.num_items, data.num_tags)
     binary = positive_matrix(data)
-    items_t = content.unit_tags_t(tags)
+    unit_rows = content.unit_tag_rows(tags)
     jitter = random_scores(data.num_items, seed).scores
 
     def scores(users: np.ndarray) -> np.ndarray:
         users = np.asarray(users, dtype=np.int64)
-        cosine = content.tag_cosine(content.tag_profiles(binary[users], tags), items_t)
+        cosine = content.tag_cosine(binary[users], tags, unit_rows)
         return cosine + 1e-6 * jitter(users)
 
     return Baseline("tag_cosine", scores)

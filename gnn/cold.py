@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from .content import tag_cosine, tag_profiles, unit_tags_t
+from .content import tag_cosine, unit_tag_rows
 from .data import TrainingData
 
 __all__ = ["PseudoCold", "hide_items", "pseudo_cold", "recall_among", "tag_unit"]
@@ -106,6 +106,6 @@ def tag_unit(
     rows = rng.choice(rows, min(users, len(rows)), replace=False)
     tagged = rng.choice(tagged, min(items, len(tagged)), replace=False)
     tower = vectors[rows] @ content[tagged].T
-    cosine = tag_cosine(tag_profiles(history[rows], item_tags), unit_tags_t(item_tags[tagged]))
+    cosine = tag_cosine(history[rows], item_tags, unit_tag_rows(item_tags[tagged]))
     spread = float(cosine.std())
     return float(tower.std()) / spread if spread > 1e-12 else 0.0

@@ -24,9 +24,8 @@ __all__ = [
     "hashed_counts",
     "item_tag_matrix",
     "tag_cosine",
-    "tag_profiles",
     "tokenize",
-    "unit_tags_t",
+    "unit_tag_rows",
 ]
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -175,20 +174,35 @@ def item_tag_matrix(
     return mat
 
 
-def tag_profiles(history: sp.csr_matrix, item_tags: sp.csr_matrix) -> sp.csr_matrix:
-    """Each history row's tag profile as a unit row: the tag rows of its positive items
-    summed, every item counted once whatever its weight."""
-    support = history.tocsr().copy()
-    support.data = (support.data > 0).astype(np.float32)
-    return _row_normalise((support @ item_tags).tocsr())
+def unit_tag_rows(item_tags: sp.csr_matrix) -> sp.csr_matrix:
+    """``item_tags`` with each row scaled to unit length: the items :func:`tag_cosine`
+    compares a profile with, built once per set of items."""
+    return _row_normalise(item_tags.tocsr().astype(np.float32))
 
 
-def tag_cosine(profiles: sp.csr_matrix, unit_tags_t: sp.csr_matrix) -> np.ndarray:
-    """Dense (profiles x items) cosines; ``unit_tags_t`` is the items' tag rows, each scaled to
-    unit length, transposed (tags x items), so that it is built once per set of items."""
-    return np.asarray((profiles @ unit_tags_t).todense(), dtype=np.float32)
+def tag_cosine(
+    history: sp.csr_matrix, item_tags: sp.csr_matrix, unit_rows: sp.csr_matrix
+) -> np.ndarray:
+    """Dense (history rows x items of ``unit_rows``): the cosine of each row's tag profile
+    (the tag rows of its positive items summed, every item counted once whatever its
+    weight) with each item's tags.
 
-
-def unit_tags_t(item_tags: sp.csr_matrix) -> sp.csr_matrix:
-    """``item_tags`` with unit rows, transposed: the right-hand side of :func:`tag_cosine`."""
-    return _row_normalise(item_tags.tocsr().astype(np.float32)).T.tocsr()
+    Row by row, whatever the batch: a served user (one row) and the same user evaluated in
+    a batch get the same figures to the last bit, so their rankings agree.
+    """
+    history = history.tocsr()
+    out = np.zeros((history.shape[0], unit_rows.shape[0]), dtype=np.float32)
+    indptr, indices = item_tags.indptr, item_tags.indices
+    for r in range(history.shape[0]):
+        lo, hi = history.indptr[r], history.indptr[r + 1]
+        items = history.indices[lo:hi][history.data[lo:hi] > 0]
+        if not len(items):
+            continue
+        starts, lengths = indptr[items], indptr[items + 1] - indptr[items]
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        tags = indices[offsets + np.arange(int(lengths.sum()))]
+        profile = np.bincount(tags, minlength=item_tags.shape[1]).astype(np.float32)
+        norm = float(np.sqrt(profile @ profile))
+        if norm > 0:
+            out[r] = unit_rows @ (profile / np.float32(norm))
+    return out

@@ -34,8 +34,7 @@ from .content import (
     build_content_matrix,
     item_tag_matrix,
     tag_cosine,
-    tag_profiles,
-    unit_tags_t,
+    unit_tag_rows,
 )
 from .data import TrainingData, temporal_split
 from .filters import (
@@ -604,8 +603,7 @@ def _choose_content(
     tags = _item_tags(train)
     cosine = None
     if tags is not None:
-        profiles = tag_profiles(history[cold.users], tags)
-        cosine = tag_cosine(profiles, unit_tags_t(tags[cold.hidden]))
+        cosine = tag_cosine(history[cold.users], tags, unit_tag_rows(tags[cold.hidden]))
     warm = np.flatnonzero(np.diff(positive.tocsc().indptr) > 0)
     best: tuple[float, TowerSetting, float] = (-1.0, config.towers[0], 0.0)
     for setting in config.towers:

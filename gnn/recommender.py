@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from .content import ContentSpec, build_content_matrix, tag_cosine, tag_profiles, unit_tags_t
+from .content import ContentSpec, build_content_matrix, tag_cosine, unit_tag_rows
 from .history import damp, history_row
 
 __all__ = ["ModelWeights"]
@@ -74,7 +74,7 @@ class ModelWeights:
     item_embeddings: np.ndarray = field(init=False)
     item_scoring: np.ndarray = field(init=False)
     cold_rows: np.ndarray = field(init=False)
-    cold_tags_t: sp.csr_matrix | None = field(init=False)
+    cold_tag_rows: sp.csr_matrix | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.refresh()
@@ -90,9 +90,9 @@ class ModelWeights:
             dtype=np.float32,
         )
         self.cold_rows = np.flatnonzero(~np.asarray(self.item_warm, dtype=bool))
-        self.cold_tags_t = None
+        self.cold_tag_rows = None
         if self.tag_weight and self.item_tags is not None:
-            self.cold_tags_t = unit_tags_t(self.item_tags[self.cold_rows])
+            self.cold_tag_rows = unit_tag_rows(self.item_tags[self.cold_rows])
 
     @property
     def content_share(self) -> np.ndarray:
@@ -143,18 +143,18 @@ class ModelWeights:
         return part
 
     def tag_term(
-        self, rows: sp.csr_matrix, items_tags_t: sp.csr_matrix | None = None
+        self, rows: sp.csr_matrix, unit_rows: sp.csr_matrix | None = None
     ) -> np.ndarray | None:
         """``tag_weight`` times the cosine of each query row's tag profile with the tags of
         the model's items without interactions (``cold_rows``), or of the items whose unit
-        tag rows ``items_tags_t`` (:func:`gnn.content.unit_tags_t`) are given; ``None`` where
+        tag rows ``unit_rows`` (:func:`gnn.content.unit_tag_rows`) are given; ``None`` where
         the model has no such term."""
-        target = self.cold_tags_t if items_tags_t is None else items_tags_t
+        target = self.cold_tag_rows if unit_rows is None else unit_rows
         if not self.tag_weight or self.item_tags is None or target is None:
             return None
-        if not target.shape[1] or not rows.nnz:
+        if not target.shape[0] or not rows.nnz:
             return None
-        return self.tag_weight * tag_cosine(tag_profiles(rows, self.item_tags), target)
+        return self.tag_weight * tag_cosine(rows, self.item_tags, target)
 
     def _add_history_terms(self, scores: np.ndarray, rows: sp.csr_matrix) -> None:
         part = self.history_scores(rows)

@@ -89,7 +89,7 @@ class ScoringModel(Protocol):
     ) -> sp.csr_matrix: ...
 
     def tag_term(
-        self, rows: sp.csr_matrix, items_tags_t: sp.csr_matrix | None = None
+        self, rows: sp.csr_matrix, unit_rows: sp.csr_matrix | None = None
     ) -> np.ndarray | None: ...
 
     def fold_in_user(

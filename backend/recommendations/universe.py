@@ -75,7 +75,7 @@ class Universe:
     tags_by_column: sp.csc_matrix  # the catalogue's item-by-tag matrix, by tag
     new_position: dict[int, int]  # new item id -> position
     # the new items' tags in the model's tag rows, for its tag-profile term (None: no term)
-    new_tags_t: sp.csr_matrix | None = None
+    new_tag_rows: sp.csr_matrix | None = None
     _freshness: dict[float, tuple[float, np.ndarray]] = field(default_factory=dict)
 
     def position(self, state: ServingModel, item_id: int) -> int | None:
@@ -141,8 +141,8 @@ class Universe:
             return None, None
         cold = model.tag_term(taste.history)
         new = None
-        if self.new_tags_t is not None and self.new_tags_t.shape[1]:
-            new = model.tag_term(taste.history, self.new_tags_t)
+        if self.new_tag_rows is not None and self.new_tag_rows.shape[0]:
+            new = model.tag_term(taste.history, self.new_tag_rows)
         return (None if cold is None else cold[0]), (None if new is None else new[0])
 
     def parts(
@@ -264,23 +264,23 @@ def _build(state: ServingModel, token: object) -> Universe:
         new_unit=unit_rows(new.vectors),
         tags_by_column=cat.tags.tocsc(),
         new_position={item_id: len(state.item_ids) + i for i, item_id in enumerate(new.ids)},
-        new_tags_t=_new_tags_t(state, new),
+        new_tag_rows=_new_tag_rows(state, new),
     )
 
 
-def _new_tags_t(state: ServingModel, new: NewItems) -> sp.csr_matrix | None:
+def _new_tag_rows(state: ServingModel, new: NewItems) -> sp.csr_matrix | None:
     """The new items' tags as the model's tag rows, for its tag-profile term."""
     model = state.model
     if not getattr(model, "tag_weight", 0.0) or model.item_tags is None:
         return None
-    from gnn.content import item_tag_matrix, unit_tags_t  # here: gnn loads with a model
+    from gnn.content import item_tag_matrix, unit_tag_rows  # here: gnn loads with a model
 
     pairs = [
         (i, state.tag_row[t]) for i, tags in enumerate(new.tags) for t in tags if t in state.tag_row
     ]
     rows = np.array([i for i, _ in pairs], dtype=np.int64)
     cols = np.array([c for _, c in pairs], dtype=np.int64)
-    return unit_tags_t(item_tag_matrix((rows, cols), len(new.ids), model.item_tags.shape[1]))
+    return unit_tag_rows(item_tag_matrix((rows, cols), len(new.ids), model.item_tags.shape[1]))
 
 
 def new_items(state: ServingModel) -> NewItems:
