@@ -32,7 +32,7 @@ from backend.recommendations.request import (
     ScoreBreakdown,
 )
 from backend.recommendations.trending import trending
-from backend.recommendations.universe import Taste, Universe, universe_of
+from backend.recommendations.universe import Positions, Taste, Universe, universe_of
 
 __all__ = ["POOL_FACTOR", "model_list", "still_published", "top_positions"]
 
@@ -58,7 +58,7 @@ def _eligible_mask(
         mask &= ~universe.rows_with_tags(state, profile.blocked_tags)
     # Seen and excluded ids by position: a dictionary lookup each, not a pass over all.
     for item_id in profile.seen | set(filters.exclude_ids):
-        position = universe.position(state, item_id)
+        position = universe.positions.of(item_id)
         if position is not None:
             mask[position] = False
     if filters.types:
@@ -85,8 +85,7 @@ def model_list(
 ) -> RecommendationList:
     cat = state.catalogue
     universe = universe_of(state)
-    new = universe.new
-    n_model = len(state.item_ids)
+    new, positions = universe.new, universe.positions
     ids, creator, published = universe.ids, universe.creator, universe.published
 
     mask = _eligible_mask(universe, state, filters, profile, now)
@@ -114,7 +113,7 @@ def model_list(
     )
     chosen = [pool[j] for j in picked.order]
     graph_part, content_part = universe.parts(state, taste, chosen, knobs.blend)
-    graph_part, popularity_part = _popularity_part(state, chosen, graph_part)
+    graph_part, popularity_part = _popularity_part(state, positions, chosen, graph_part)
     trending_top = trending().top_ids(TRENDING_TOP)
     liked_rows = [state.item_row[i] for i in profile.liked if i in state.item_row]
     evidence = UserEvidence(
@@ -126,9 +125,9 @@ def model_list(
     )
 
     def tags_of(position: int) -> tuple[int, ...]:
-        if position < n_model:
+        if positions.in_model(position):
             return tuple(cat.tags_of(position))
-        return new.tags[position - n_model]
+        return new.tags[int(positions.new_index(position))]
 
     explained = explain(
         [
@@ -183,7 +182,7 @@ def _pool(total: np.ndarray, first: int, diversity: float, category: np.ndarray)
 
 
 def _popularity_part(
-    state: ServingModel, positions: list[int], graph: np.ndarray
+    state: ServingModel, numbering: Positions, positions: list[int], graph: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Split graph parts into taste and popularity.
 
@@ -203,10 +202,9 @@ def _popularity_part(
         reference = float(np.median(values[warm])) if warm.any() else 1.0
         with state.new_item_lock:
             state.derived["median_item_scale"] = reference
-    n_model = len(state.item_ids)
     rows = np.asarray(positions, dtype=np.int64)
     item_scale = np.ones(len(rows), dtype=np.float64)
-    known = rows < n_model
+    known = numbering.in_model(rows)
     item_scale[known] = np.asarray(scale, dtype=np.float64)[rows[known]]
     share = np.where(item_scale > 0, 1.0 - reference / np.maximum(item_scale, 1e-12), 0.0)
     popularity = (graph * share).astype(np.float32)

@@ -67,7 +67,7 @@ def _similar_by_model(
 ) -> RecommendationList:
     universe = universe_of(state)
     ids, published = universe.ids, universe.published
-    position = universe.position(state, item.pk)
+    position = universe.positions.of(item.pk)
     if position is not None:
         target = universe.unit_vectors(state, np.array([position]))[0]
     else:  # an unpublished item: place it from its content

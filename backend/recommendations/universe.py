@@ -29,7 +29,16 @@ from backend.recommendations import cache
 from backend.recommendations.ranking import freshness_boost, unit_rows
 from backend.recommendations.registry import ScoringModel, ServingModel, registry
 
-__all__ = ["MAX_AGE_S", "NewItems", "Taste", "Universe", "new_items", "universe_of", "warm_up"]
+__all__ = [
+    "MAX_AGE_S",
+    "NewItems",
+    "Positions",
+    "Taste",
+    "Universe",
+    "new_items",
+    "universe_of",
+    "warm_up",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +68,31 @@ class NewItems:
     tags: list[tuple[int, ...]]
 
 
+@dataclass(frozen=True)
+class Positions:
+    """The three numberings of an item in one place: its database id, its model row and its
+    position in the universe. The model's items come first, so a model item's position is
+    its row; the new items follow, the ``k``-th new item at ``model_rows + k``."""
+
+    ids: np.ndarray  # database id at every position
+    model_rows: int
+    row_of: dict[int, int]  # database id -> model row (the model's own map, not a copy)
+    new_of: dict[int, int]  # database id -> position, for the new items
+
+    def of(self, item_id: int) -> int | None:
+        """The position of a database id, or ``None`` for an item not served."""
+        row = self.row_of.get(item_id)
+        return row if row is not None else self.new_of.get(item_id)
+
+    def in_model(self, positions: np.ndarray) -> np.ndarray:
+        """Which of ``positions`` are model rows (the others are new items)."""
+        return np.asarray(positions) < self.model_rows
+
+    def new_index(self, positions: np.ndarray) -> np.ndarray:
+        """The index among the new items of positions that are not model rows."""
+        return np.asarray(positions) - self.model_rows
+
+
 @dataclass
 class Universe:
     """Servable positions of one model version; see the module docstring."""
@@ -66,30 +100,28 @@ class Universe:
     token: object
     built_at: float
     new: NewItems
-    ids: np.ndarray
+    positions: Positions
     item_type: np.ndarray
     category: np.ndarray
     creator: np.ndarray
     published: np.ndarray
     new_unit: np.ndarray  # unit content vectors of the new items
     tags_by_column: sp.csc_matrix  # the catalogue's item-by-tag matrix, by tag
-    new_position: dict[int, int]  # new item id -> position
     # the new items' tags in the model's tag rows, for its tag-profile term (None: no term)
     new_tag_rows: sp.csr_matrix | None = None
     _freshness: dict[float, tuple[float, np.ndarray]] = field(default_factory=dict)
 
-    def position(self, state: ServingModel, item_id: int) -> int | None:
-        row = state.item_row.get(item_id)
-        return row if row is not None else self.new_position.get(item_id)
+    @property
+    def ids(self) -> np.ndarray:
+        return self.positions.ids
 
     def unit_vectors(self, state: ServingModel, positions: np.ndarray) -> np.ndarray:
         """Unit embeddings at ``positions``."""
         positions = np.asarray(positions, dtype=np.int64)
-        n_model = len(state.item_ids)
         out = np.empty((len(positions), state.unit_items.shape[1]), dtype=np.float32)
-        known = positions < n_model
+        known = self.positions.in_model(positions)
         out[known] = state.unit_items[positions[known]]
-        out[~known] = self.new_unit[positions[~known] - n_model]
+        out[~known] = self.new_unit[self.positions.new_index(positions[~known])]
         return out
 
     def rows_with_tags(self, state: ServingModel, tag_ids: set[int]) -> np.ndarray:
@@ -100,10 +132,9 @@ class Universe:
             col = cat.tag_col.get(tag)
             if col is not None:
                 mask[csc.indices[csc.indptr[col] : csc.indptr[col + 1]]] = True
-        n_model = len(state.item_ids)
         for i, item_tags in enumerate(self.new.tags):
             if tag_ids.intersection(item_tags):
-                mask[n_model + i] = True
+                mask[self.positions.model_rows + i] = True
         return mask
 
     def blended(self, state: ServingModel, taste: Taste, blend: float | None) -> np.ndarray:
@@ -149,10 +180,10 @@ class Universe:
         self, state: ServingModel, taste: Taste, positions: list[int], blend: float | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """The graph and content parts of the blended score at a few ``positions``."""
-        model, n_model = state.model, len(state.item_ids)
+        model, n_model = state.model, self.positions.model_rows
         vector = np.asarray(taste.vector, dtype=np.float32)
         rows = np.array(positions, dtype=np.int64)
-        known = rows < n_model
+        known = self.positions.in_model(rows)
         share = np.ones(len(rows), np.float32)  # new items: content only
         share[known] = _content_share(model, blend, rows[known])
         graph = np.zeros(len(rows), np.float32)
@@ -163,14 +194,15 @@ class Universe:
         if history is not None:
             graph[known] += history[rows[known]]
         content[known] = model.item_content[rows[known]] @ vector
-        content[~known] = self.new.vectors[rows[~known] - n_model] @ vector
+        new = self.positions.new_index(rows[~known])
+        content[~known] = self.new.vectors[new] @ vector
         cold_term, new_term = self.tag_terms(state, taste)
         if cold_term is not None:
             by_row = np.zeros(n_model, np.float32)
             by_row[model.cold_rows] = cold_term
             content[known] += by_row[rows[known]]
         if new_term is not None:
-            content[~known] += new_term[rows[~known] - n_model]
+            content[~known] += new_term[new]
         return (1.0 - share) * graph, share * content
 
     def freshness(self, now_ts: float, half_life_days: float) -> np.ndarray:
@@ -256,14 +288,18 @@ def _build(state: ServingModel, token: object) -> Universe:
         token=token,
         built_at=time.monotonic(),
         new=new,
-        ids=np.concatenate([state.item_ids, np.array(new.ids, dtype=np.int64)]),
+        positions=Positions(
+            ids=np.concatenate([state.item_ids, np.array(new.ids, dtype=np.int64)]),
+            model_rows=len(state.item_ids),
+            row_of=state.item_row,
+            new_of={item_id: len(state.item_ids) + i for i, item_id in enumerate(new.ids)},
+        ),
         item_type=np.concatenate([cat.item_type, np.array(new.item_type, dtype=object)]),
         category=np.concatenate([cat.category, np.array(new.category, dtype=np.int64)]),
         creator=np.concatenate([cat.creator, np.array(new.creator, dtype=np.int64)]),
         published=np.concatenate([cat.published, np.array(new.published, dtype=np.float64)]),
         new_unit=unit_rows(new.vectors),
         tags_by_column=cat.tags.tocsc(),
-        new_position={item_id: len(state.item_ids) + i for i, item_id in enumerate(new.ids)},
         new_tag_rows=_new_tag_rows(state, new),
     )
 

@@ -135,7 +135,7 @@ def test_a_new_item_is_scored_like_a_cold_item_with_the_same_content(served_cata
     twin.save()
     twin.tags.set(original.tags.all())
     universe = universe_of(state)
-    position = universe.position(state, twin.pk)
+    position = universe.positions.of(twin.pk)
     assert position is not None and position >= model.num_items
     reader = served_catalogue.readers[0]
     history = model.user_rows[[model.id_maps["user"].index(reader)]]
