@@ -14,6 +14,7 @@ __all__ = [
     "creators_by_ids",
     "items_by_ids",
     "published_items",
+    "tag_ids_by_item",
     "tags",
 ]
 
@@ -72,3 +73,14 @@ def items_by_ids(ids: list[int]) -> dict[int, ContentItem]:
 
 def creators_by_ids(ids: list[int]) -> dict[int, Creator]:
     return {creator.pk: creator for creator in Creator.objects.filter(pk__in=ids)}
+
+
+def tag_ids_by_item(ids: list[int]) -> dict[int, list[int]]:
+    """The tag ids of each of ``ids`` (an item without tags maps to an empty list), in one
+    query on the through table."""
+    tags: dict[int, list[int]] = {i: [] for i in ids}
+    for item_id, tag_id in ContentItem.tags.through.objects.filter(
+        contentitem_id__in=ids
+    ).values_list("contentitem_id", "tag_id"):
+        tags[item_id].append(tag_id)
+    return tags

@@ -10,6 +10,7 @@ from datetime import datetime
 import numpy as np
 
 from backend.content.models import ContentItem
+from backend.content.services import tag_ids_by_item
 from backend.recommendations.explanations import (
     METHOD_FALLBACK_REASONS,
     TRENDING_TOP,
@@ -81,11 +82,7 @@ def trending_list(
     if not rows:
         return RecommendationList((), method, state.version if state else "", 0.0)
     ids = [r[0] for r in rows]
-    tag_map: dict[int, list[int]] = {i: [] for i in ids}
-    for item_id, tag_id in ContentItem.tags.through.objects.filter(
-        contentitem_id__in=ids
-    ).values_list("contentitem_id", "tag_id"):
-        tag_map[item_id].append(tag_id)
+    tag_map = tag_ids_by_item(ids)
     top = max(scores.values(), default=0.0)
     popularity = np.array(
         [3.0 * math.log1p(scores.get(i, 0.0)) / math.log1p(top) if top > 0 else 0.0 for i in ids]

@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from django.db.models import Q
 
 from backend.content.models import ContentItem
+from backend.content.services import tag_ids_by_item
 from backend.recommendations import cache
 from backend.recommendations.ranking import freshness_boost, unit_rows
 from backend.recommendations.registry import ScoringModel, ServingModel, registry
@@ -337,11 +338,7 @@ def new_items(state: ServingModel) -> NewItems:
     if not rows:
         return NewItems([], np.zeros((0, dim), np.float32), [], [], [], [], [])
     ids = [r[0] for r in rows]
-    tag_map: dict[int, list[int]] = {i: [] for i in ids}
-    for item_id, tag_id in ContentItem.tags.through.objects.filter(
-        contentitem_id__in=ids
-    ).values_list("contentitem_id", "tag_id"):
-        tag_map[item_id].append(tag_id)
+    tag_map = tag_ids_by_item(ids)
     missing = [r for r in rows if r[0] not in state.new_item_vectors]
     if missing:
         type_row = state.type_row
