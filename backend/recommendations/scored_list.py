@@ -94,7 +94,8 @@ def model_list(
     # Scores at every position (the model's items, then the new ones: content only),
     # scaled to unit spread over the eligible items so the freshness boost means the same
     # for every user.
-    raw = universe.blended(state, taste, knobs.blend)
+    tag_part = universe.tag_part(state, taste)
+    raw = universe.blended(state, taste, knobs.blend, tag_part)
     spread = float(np.std(raw, where=mask))
     scale = 1.0 / spread if spread > 1e-9 else 1.0
     fresh = universe.freshness(now.timestamp(), knobs.freshness_half_life_days)
@@ -112,7 +113,7 @@ def model_list(
         categories=universe.category[pool],
     )
     chosen = [pool[j] for j in picked.order]
-    graph_part, content_part = universe.parts(state, taste, chosen, knobs.blend)
+    graph_part, content_part = universe.parts(state, taste, chosen, knobs.blend, tag_part)
     graph_part, popularity_part = _popularity_part(state, positions, chosen, graph_part)
     trending_top = trending().top_ids(TRENDING_TOP)
     liked_rows = [state.item_row[i] for i in profile.liked if i in state.item_row]

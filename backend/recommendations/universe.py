@@ -138,8 +138,15 @@ class Universe:
                 mask[self.positions.model_rows + i] = True
         return mask
 
-    def blended(self, state: ServingModel, taste: Taste, blend: float | None) -> np.ndarray:
-        """``(1 - b) * graph + b * content`` at every position, for a user's taste."""
+    def blended(
+        self,
+        state: ServingModel,
+        taste: Taste,
+        blend: float | None,
+        tag_part: np.ndarray | None,
+    ) -> np.ndarray:
+        """``(1 - b) * graph + b * content`` at every position, for a user's taste;
+        ``tag_part`` is :meth:`tag_part` for the same taste (read once per request)."""
         model, vector = state.model, np.asarray(taste.vector, dtype=np.float32)
         share = _content_share(model, blend)
         history = _history_part(model, taste.history)
@@ -156,32 +163,41 @@ class Universe:
             graph = _graph_weight(model) * (model.item_graph @ vector)
             known = (1.0 - share) * (graph + history) + share * (model.item_content @ vector)
         new = self.new.vectors @ vector
-        cold_term, new_term = self.tag_terms(state, taste)
-        if cold_term is not None:
-            known[model.cold_rows] += share[model.cold_rows] * cold_term
-        if new_term is not None:
-            new += new_term
+        if tag_part is not None:  # content only, so the content share applies (new: 1)
+            known += share * tag_part[: len(known)]
+            new += tag_part[len(known) :]
         return np.concatenate([known.astype(np.float32), new.astype(np.float32)])
 
-    def tag_terms(
-        self, state: ServingModel, taste: Taste
-    ) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """The model's tag-profile term for the user's history, at its items without
-        interactions (``model.cold_rows``) and at the new items; ``None`` where it has none."""
+    def tag_part(self, state: ServingModel, taste: Taste) -> np.ndarray | None:
+        """The model's tag-profile term for the user's history at every position: its items
+        without interactions (``model.cold_rows``) and the new items, 0 elsewhere; ``None``
+        where the model has no such term or the user no history."""
         model = state.model
-        if taste.history is None or not getattr(model, "tag_weight", 0.0):
-            return None, None
+        if taste.history is None or not model.tag_weight:
+            return None
         cold = model.tag_term(taste.history)
         new = None
         if self.new_tag_rows is not None and self.new_tag_rows.shape[0]:
             new = model.tag_term(taste.history, self.new_tag_rows)
-        return (None if cold is None else cold[0]), (None if new is None else new[0])
+        if cold is None and new is None:
+            return None
+        part = np.zeros(len(self.ids), dtype=np.float32)
+        if cold is not None:
+            part[model.cold_rows] = cold[0]
+        if new is not None:
+            part[self.positions.model_rows :] = new[0]
+        return part
 
     def parts(
-        self, state: ServingModel, taste: Taste, positions: list[int], blend: float | None
+        self,
+        state: ServingModel,
+        taste: Taste,
+        positions: list[int],
+        blend: float | None,
+        tag_part: np.ndarray | None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The graph and content parts of the blended score at a few ``positions``."""
-        model, n_model = state.model, self.positions.model_rows
+        model = state.model
         vector = np.asarray(taste.vector, dtype=np.float32)
         rows = np.array(positions, dtype=np.int64)
         known = self.positions.in_model(rows)
@@ -195,15 +211,9 @@ class Universe:
         if history is not None:
             graph[known] += history[rows[known]]
         content[known] = model.item_content[rows[known]] @ vector
-        new = self.positions.new_index(rows[~known])
-        content[~known] = self.new.vectors[new] @ vector
-        cold_term, new_term = self.tag_terms(state, taste)
-        if cold_term is not None:
-            by_row = np.zeros(n_model, np.float32)
-            by_row[model.cold_rows] = cold_term
-            content[known] += by_row[rows[known]]
-        if new_term is not None:
-            content[~known] += new_term[new]
+        content[~known] = self.new.vectors[self.positions.new_index(rows[~known])] @ vector
+        if tag_part is not None:
+            content += tag_part[rows]
         return (1.0 - share) * graph, share * content
 
     def freshness(self, now_ts: float, half_life_days: float) -> np.ndarray:
@@ -308,7 +318,7 @@ def _build(state: ServingModel, token: object) -> Universe:
 def _new_tag_rows(state: ServingModel, new: NewItems) -> sp.csr_matrix | None:
     """The new items' tags as the model's tag rows, for its tag-profile term."""
     model = state.model
-    if not getattr(model, "tag_weight", 0.0) or model.item_tags is None:
+    if not model.tag_weight or model.item_tags is None:
         return None
     from gnn.content import item_tag_matrix, unit_tag_rows  # here: gnn loads with a model
 

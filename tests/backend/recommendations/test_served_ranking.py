@@ -140,7 +140,7 @@ def test_a_new_item_is_scored_like_a_cold_item_with_the_same_content(served_cata
     reader = served_catalogue.readers[0]
     history = model.user_rows[[model.id_maps["user"].index(reader)]]
     taste = Taste(model.user_graph[model.id_maps["user"].index(reader)], history)
-    cold_term, _ = universe.tag_terms(state, taste)
-    assert cold_term is not None and np.any(cold_term)
-    scores = universe.blended(state, taste, None)
+    tag_part = universe.tag_part(state, taste)
+    assert tag_part is not None and np.any(tag_part[model.cold_rows])
+    scores = universe.blended(state, taste, None, tag_part)
     np.testing.assert_allclose(scores[position], scores[tagged[0]], rtol=1e-5)
