@@ -9,7 +9,7 @@ API says differently is given here and only here:
 * an ``int`` field named ``*_id`` is a GraphQL ``ID``;
 * a ``tuple[X, ...]`` is a list, a ``dict`` is ``JSON``;
 * a nested result dataclass is the type derived from it earlier;
-* ``fields`` attaches a description (``strawberry.field(description=...)``), ``types``
+* ``fields`` attaches a description (``strawberry.field(description=...)``), ``types_``
   replaces a type, ``extra`` adds resolved fields.
 
 The resolvers hand the service's values over as they are: strawberry reads attributes by
@@ -51,7 +51,8 @@ def graphql_type(
             namespace[item.name] = fields[item.name]
     namespace.update(extra or {})
     namespace["__annotations__"] = annotations
-    namespace["__module__"] = inspect.stack()[1].frame.f_globals["__name__"]
+    caller = inspect.currentframe().f_back  # the module that declares the type
+    namespace["__module__"] = caller.f_globals["__name__"] if caller else __name__
     derived = strawberry.type(
         type(source.__name__, (), namespace), description=description or _summary(source)
     )
