@@ -23,6 +23,7 @@ import torch
 
 from .content import tag_cosine, unit_tag_rows
 from .data import TrainingData
+from .metrics import ranking_metrics
 
 __all__ = ["PseudoCold", "hide_items", "pseudo_cold", "recall_among", "tag_unit"]
 
@@ -75,15 +76,12 @@ def pseudo_cold(
 
 
 def recall_among(scores: np.ndarray, cold: PseudoCold, k: int) -> float:
-    """Mean Recall@``k`` of ``scores`` (target users x hidden items, in ``cold.users`` and
-    ``cold.hidden`` order), ranking only the hidden items."""
+    """Recall@``k`` (:func:`gnn.metrics.ranking_metrics`) of ``scores`` (target users x hidden
+    items, in ``cold.users`` and ``cold.hidden`` order), ranking only the hidden items."""
     top = torch.topk(torch.from_numpy(scores), min(k, scores.shape[1]), dim=1).indices.numpy()
-    picked = cold.hidden[top]
-    recalls = [
-        np.isin(cold.target[int(u)], picked[r]).sum() / min(k, len(cold.target[int(u)]))
-        for r, u in enumerate(cold.users)
-    ]
-    return float(np.mean(recalls)) if recalls else 0.0
+    truth = [cold.target[int(u)] for u in cold.users]
+    metrics = ranking_metrics(cold.hidden[top], truth, num_candidates=len(cold.hidden))
+    return metrics[f"recall@{top.shape[1]}"]
 
 
 def tag_unit(
