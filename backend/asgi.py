@@ -1,8 +1,7 @@
 """ASGI entry point: ``uvicorn backend.asgi:application``.
 
 Django answers everything, with its standard middleware swapped for subclasses that run on
-the event loop (``backend/middleware.py``); the response edge in front of it replays a
-session's repeated dashboard and recommendation reads from the cache (``backend/edge.py``).
+the event loop (``backend/middleware.py``).
 """
 
 import os
@@ -21,7 +20,6 @@ from backend.checks import refuse_unsafe_server  # noqa: E402
 
 refuse_unsafe_server()  # several workers on an in-process cache: refuse to serve
 
-from backend.edge import ResponseEdge  # noqa: E402  (needs the apps loaded above)
 from backend.middleware import inline_on_event_loop  # noqa: E402
 
 # The handler reads MIDDLEWARE once, when it is built: build it with the subclasses, then
@@ -36,4 +34,4 @@ finally:
 
 from backend.lifespan import Lifespan  # noqa: E402
 
-application = Lifespan(ResponseEdge(django_application, path="/graphql/"))
+application = Lifespan(django_application)

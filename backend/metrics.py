@@ -11,7 +11,7 @@ Counted in this process as requests happen:
 Read when scraped, from where every process writes them:
 
 * ``lupi_recommendation_cache_hits_total`` / ``_misses_total``: the served-list cache and
-  the response edge, summed over all workers (the counters live in the cache);
+  replayed GraphQL results, summed over all workers (the counters live in the cache);
 * ``lupi_model_active_info{version}``: the active model version (database);
 * ``lupi_training_runs_total{status}``: training runs by status (database);
 * ``lupi_impressions_queue_depth``: served lists this process has not written yet.
@@ -99,7 +99,7 @@ class StateCollector(Collector):
         stats = cache_stats()
         yield CounterMetricFamily(
             "lupi_recommendation_cache_hits",
-            "Served-list cache and response edge hits, all workers.",
+            "Served-list cache and replayed-result hits, all workers.",
             value=stats.hits,
         )
         yield CounterMetricFamily(

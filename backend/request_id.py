@@ -1,8 +1,7 @@
 """A request id for every request: taken from a sane incoming ``X-Request-ID`` (one a
 proxy or client set, 8 to 128 of ``A-Z a-z 0-9 . _ : -``) or made here, echoed in the
 response's ``X-Request-ID``, and on every log record written while the request runs
-(``%(request_id)s``; ``-`` outside requests). The response edge does the same for the
-responses it replays (``backend/edge.py``).
+(``%(request_id)s``; ``-`` outside requests).
 """
 
 from __future__ import annotations

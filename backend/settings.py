@@ -152,8 +152,8 @@ else:
     }
 
 # Sessions are read from the cache (written through to the database), so a request's
-# session costs no query, and the response edge can tell a live session from a dead one;
-# with the cache down they come from the database alone (backend/accounts/sessions.py).
+# session costs no query; with the cache down they come from the database alone
+# (backend/accounts/sessions.py).
 SESSION_ENGINE = "backend.accounts.sessions"
 
 AUTH_USER_MODEL = "accounts.User"

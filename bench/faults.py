@@ -9,7 +9,7 @@ artifacts go bad, and while a model trains, and how long it takes to recover.
 Creates a database of its own beside ``--database-url`` (dropped afterwards), seeds a small
 demo platform and trains a model, serves it with production settings (uvicorn, two
 workers, on that database and the Redis), and drives it with ``--clients`` signed-in
-clients that loop over four requests: the dashboard (replayed by the response edge when
+clients that loop over four requests: the dashboard (replayed from its kept result when
 cached), a fresh recommendation list (scored by the model), a catalogue page and a
 recorded interaction (a write). /readyz is polled throughout. The faults, in order:
 

@@ -2,10 +2,12 @@
 
 Starts Lupi under uvicorn with several workers (bench settings: Lupi plus plain-Django
 comparison views), logs in as a demo user, then drives each scenario with N concurrent
-clients for a fixed time and prints latency percentiles and requests per second, as a table
-and as JSON (last line). SQL queries per request are counted once per scenario in this
-process, through Django's test client on the same database (impressions, written by a
-background thread, are not part of the request).
+clients for a fixed time and prints latency percentiles, requests per second and CPU
+milliseconds per request (of the server's processes, PostgreSQL's and Redis's, read from
+``/proc`` over the measured window: the load generator shares the cores, so wall latency
+alone says little), as a table and as JSON (last line). SQL queries per request are
+counted once per scenario in this process, through Django's test client on the same
+database (impressions, written by a background thread, are not part of the request).
 
     python -m bench.load --database-url postgres://postgres@127.0.0.1:5432/lupi_bench \
         --redis-url redis://127.0.0.1:6379/3 --workers 2 --clients 8 --seconds 20 \
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 from bench import wire
 
@@ -138,7 +142,29 @@ async def login(client: httpx.AsyncClient, username: str, password: str) -> None
         raise SystemExit(f"login failed: {response.json()['errors']}")
 
 
-async def drive(base: str, scenario: Scenario, args: argparse.Namespace) -> dict:
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server (master and workers), PostgreSQL and Redis,
+    exited children included (a PostgreSQL backend that ended counts in its parent)."""
+    totals = {"server": 0.0, "postgres": 0.0, "redis": 0.0}
+
+    def used(proc: psutil.Process) -> float:
+        t = proc.cpu_times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    master = psutil.Process(server_pid)
+    for proc in [master, *master.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            totals["server"] += used(proc)
+    for proc in psutil.process_iter(["name"]):
+        name = proc.info["name"] or ""
+        kind = "postgres" if name.startswith("postgres") else "redis" if "redis" in name else ""
+        if kind:
+            with contextlib.suppress(psutil.Error):
+                totals[kind] += used(proc)
+    return totals
+
+
+async def drive(base: str, scenario: Scenario, args: argparse.Namespace, server_pid: int) -> dict:
     async with httpx.AsyncClient(base_url=base, timeout=30) as session:
         await login(session, args.username, args.password)
         cookies = dict(session.cookies)
@@ -174,10 +200,17 @@ async def drive(base: str, scenario: Scenario, args: argparse.Namespace) -> dict
 
     warm_until = time.monotonic() + args.warmup
     await asyncio.gather(*(client_loop(warm_until, False) for _ in range(args.clients)))
+    cpu_before = cpu_seconds(server_pid)
     began = time.monotonic()
     stop_at = began + args.seconds
     await asyncio.gather(*(client_loop(stop_at, True) for _ in range(args.clients)))
     wall = time.monotonic() - began
+    cpu_after = cpu_seconds(server_pid)
+    served = max(1, len(latencies) + errors)
+    cpu_ms = {
+        f"cpu_ms_{kind}": round((cpu_after[kind] - cpu_before[kind]) * 1000 / served, 2)
+        for kind in cpu_before
+    }
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -192,6 +225,7 @@ async def drive(base: str, scenario: Scenario, args: argparse.Namespace) -> dict
         "p90_ms": round(pct(0.90), 2),
         "p99_ms": round(pct(0.99), 2),
         "mean_ms": round(statistics.fmean(latencies), 2) if latencies else 0.0,
+        **cpu_ms,
         "error_samples": error_samples,
     }
 
@@ -262,7 +296,7 @@ def main(argv: list[str] | None = None, extra: dict[str, Scenario] | None = None
     server = start_server(args, port)
     try:
         wait_ready(base)
-        results = [asyncio.run(drive(base, available[name], args)) for name in chosen]
+        results = [asyncio.run(drive(base, available[name], args, server.pid)) for name in chosen]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -277,10 +311,14 @@ def main(argv: list[str] | None = None, extra: dict[str, Scenario] | None = None
         "seconds": args.seconds,
         "results": results,
     }
-    print(f"{'scenario':<22}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}  sql  errors")
+    print(
+        f"{'scenario':<22}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
+        f"{'cpu srv':>9}{'cpu pg':>8}{'cpu redis':>10}  sql  errors"
+    )
     for r in results:
         print(
             f"{r['scenario']:<22}{r['rps']:>9}{r['p50_ms']:>9}{r['p90_ms']:>9}{r['p99_ms']:>9}"
+            f"{r['cpu_ms_server']:>9}{r['cpu_ms_postgres']:>8}{r['cpu_ms_redis']:>10}"
             f"  {r['sql_queries']}  {r['errors']}"
         )
     if args.json_out:

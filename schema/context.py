@@ -21,7 +21,7 @@ from backend.accounts import services as account_services
 from backend.accounts.models import User
 from backend.content import services as content_services
 from backend.content.models import Category, ContentItem, Creator, Tag
-from backend.edge import ServedList
+from schema.response_cache import ServedList
 
 __all__ = [
     "ContentItemByIdLoader",
@@ -89,7 +89,7 @@ class LupiContext:
     request: HttpRequest
     response: HttpResponse | None = None
     loaders: DataLoaders = field(default_factory=DataLoaders)
-    # Recommendation lists in this response, for the response edge to log again on replay.
+    # Recommendation lists in this response, logged again when the result is replayed.
     served_lists: list[ServedList] = field(default_factory=list)
     _viewer: User | AnonymousUser | None = None
 

@@ -1,16 +1,37 @@
-"""Which GraphQL responses the response edge (``backend/edge.py``) may keep and replay.
+"""Cached GraphQL results per viewer: a repeated dashboard read skips parsing, validation
+and execution.
 
-Only reads whose answer depends on nothing but the viewer, the model and the arguments:
-one query operation whose root fields are all on :data:`CACHEABLE_ROOT_FIELDS`. The edge
-replays such a response with a new ``requestId`` per list and ``cached`` set to true; it
-does so by replacing bytes, so a document that puts any other field under the response
-key ``cached`` is not offered.
+The SPA's first screen is one POST of the same dashboard query, over and over. Inside the
+GraphQL view, so behind every check of Django's own middleware (host, CSRF, session,
+authentication), the result of such a request is kept under the viewer and the exact
+request (document, operation, variables), with the viewer's generation and the model
+token read before it was computed. A later identical request of the same viewer is
+answered from that entry while both counters still hold those values: the viewer's own
+feedback, a change of their account or interests (each bumps the generation) and a model
+promotion or rollback (the token) end it. The entry costs one cache round trip to find.
+
+What may be kept: read-only operations whose root fields are all on
+:data:`CACHEABLE_ROOT_FIELDS`, answered without errors and without a fallback list (a
+model problem: the next request should try again). Creator insights inside a dashboard may
+be up to one TTL old.
+
+A replayed list is still a served list: each gets a fresh request id, says ``cached``, is
+logged as impressions (by the background writer) and counts as a cache hit. Each list's
+object is found at the path its resolver recorded, and changed in the decoded result, not
+in its bytes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+from django.conf import settings
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -21,27 +42,51 @@ from graphql import (
     visit,
 )
 from graphql.language import Visitor
+from strawberry.http import GraphQLRequestData
 
-__all__ = ["CACHEABLE_ROOT_FIELDS", "cacheable"]
+from backend.recommendations import cache as recommendation_cache
+from backend.recommendations.impressions import queue_impressions
 
-# The SPA's first screen and the recommendations it re-queries with other knobs. Their
-# content changes with the viewer's own actions (which bump the viewer's generation) and
-# with a model promotion; creator insights inside a dashboard may be up to one TTL old.
+__all__ = [
+    "CACHEABLE_ROOT_FIELDS",
+    "CachedRead",
+    "ServedList",
+    "cacheable",
+    "look_up",
+    "operation_name",
+]
+
+# The SPA's first screen and the recommendations it re-queries with other knobs.
 CACHEABLE_ROOT_FIELDS = frozenset({"dashboard", "recommendations"})
+# The version names the entry's layout: a deploy that changes it changes the key.
+_PREFIX = "lupi:graphql-result:v1"
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ServedList:
+    """A recommendation list inside a response: replayed, it is logged again."""
+
+    request_id: str
+    item_ids: tuple[int, ...]
+    method: str
+    model_version: str
+    # Where the list's object sits in the result (response keys and list indices).
+    path: tuple[str | int, ...] = ()
 
 
 class _CachedKeyCheck(Visitor):
-    """Finds a field other than ``cached`` answering under the response key ``cached``."""
+    """Finds a response key ``cached`` that is not the field ``cached``, or the field under
+    another key: a replay sets the list object's ``cached`` key."""
 
     def __init__(self) -> None:
         super().__init__()
         self.clash = False
 
     def enter_field(self, node: FieldNode, *_args: object) -> None:
-        if node.alias is not None and node.alias.value == "cached" and node.name.value != "cached":
+        if node.alias is not None and "cached" in (node.alias.value, node.name.value):
             self.clash = True
-        if node.alias is not None and node.name.value == "cached":
-            self.clash = True  # the edge rewrites only the plain ``"cached":`` key
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
@@ -51,16 +96,26 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
     return next((op for op in operations if op.name and op.name.value == name), None)
 
 
-@lru_cache(maxsize=256)
 def cacheable(query: str, operation_name: str | None = None) -> bool:
-    """Whether a response to this document may be kept for its session and replayed."""
+    """Whether a result of this document may be kept for its viewer and replayed."""
+    return _judged(query, operation_name)[0]
+
+
+def operation_name(query: str, operation_name: str | None = None) -> str | None:
+    """The name of the operation a cacheable document runs (for the metrics of a replay)."""
+    return _judged(query, operation_name)[1]
+
+
+@lru_cache(maxsize=256)
+def _judged(query: str, operation_name: str | None) -> tuple[bool, str | None]:
     try:
         document = parse(query)
     except GraphQLError:
-        return False
+        return False, None
     operation = _operation(document, operation_name)
     if operation is None or operation.operation is not OperationType.QUERY:
-        return False
+        return False, None
+    name = operation.name.value if operation.name else None
     roots = operation.selection_set.selections
     if not roots or not all(
         isinstance(node, FieldNode)
@@ -68,7 +123,96 @@ def cacheable(query: str, operation_name: str | None = None) -> bool:
         and not node.directives
         for node in roots
     ):
-        return False
+        return False, name
     check = _CachedKeyCheck()
     visit(document, check)
-    return not check.clash
+    return not check.clash, name
+
+
+def _entry_key(user_id: int, request: GraphQLRequestData) -> str:
+    text = json.dumps(
+        [request.query, request.operation_name, request.variables],
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return f"{_PREFIX}:{user_id}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+
+
+@dataclass
+class CachedRead:
+    """A cacheable request of one viewer: the counters read before anything else, and the
+    entry found for it (``None``: compute the result, then :meth:`keep` it)."""
+
+    user_id: int
+    key: str
+    generation: int
+    model_token: int
+    entry: dict[str, Any] | None
+
+    def replay(self) -> dict[str, Any]:
+        """The kept result, each list with a new request id, marked cached, and logged."""
+        assert self.entry is not None
+        data = json.loads(self.entry["data"])
+        for item_ids, method, model_version, path, id_key in self.entry["lists"]:
+            fresh = uuid.uuid4().hex
+            served = _at(data, path)
+            if id_key is not None:
+                served[id_key] = fresh
+            if "cached" in served:
+                served["cached"] = True
+            queue_impressions(
+                self.user_id,
+                item_ids,
+                method=method,
+                model_version=model_version,
+                request_id=fresh,
+            )
+        recommendation_cache.count_hit()
+        return data
+
+    def keep(self, data: dict[str, Any], lists: Sequence[ServedList]) -> None:
+        """Keep ``data`` (a result without errors) for the next identical request."""
+        entry = {
+            "generation": self.generation,
+            "model_token": self.model_token,
+            "data": json.dumps(data, separators=(",", ":")),
+            "lists": [
+                (s.item_ids, s.method, s.model_version, s.path, _id_key(_at(data, s.path), s))
+                for s in lists
+            ],
+        }
+        recommendation_cache.store_list(self.key, entry, settings.RECOMMENDATION_CACHE_TTL)
+
+
+def look_up(user_id: int, request: GraphQLRequestData) -> CachedRead | None:
+    """The viewer's counters and kept entry for ``request`` (one cache round trip), or
+    ``None`` when nothing may be kept: caching off, a document that is not cacheable, or
+    the cache unreachable. Blocking: call it from a thread."""
+    if settings.RECOMMENDATION_CACHE_TTL <= 0 or not request.query:
+        return None
+    if not cacheable(request.query, request.operation_name):
+        return None
+    key = _entry_key(user_id, request)
+    counters, entry = recommendation_cache.snapshot_and_get(user_id, key)
+    if counters is None:
+        return None
+    generation, token = counters
+    if not isinstance(entry, dict) or (entry.get("generation"), entry.get("model_token")) != (
+        generation,
+        token,
+    ):
+        entry = None
+    return CachedRead(user_id, key, generation, token, entry)
+
+
+def _at(data: Any, path: Path) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _id_key(served: dict[str, Any], listed: ServedList) -> str | None:
+    """The response key of the list's request id (the document may alias it or leave it
+    out); request ids are random hex strings, so a value equal to it is it."""
+    return next((key for key, value in served.items() if value == listed.request_id), None)

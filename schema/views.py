@@ -1,14 +1,15 @@
 """The async GraphQL view: builds a fresh context (with its DataLoaders) per request, and
-offers cacheable responses to the response edge (``backend/edge.py``)."""
+answers a viewer's repeated cacheable read from its kept result (``schema/response_cache.py``)."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.views.csrf import csrf_failure as django_csrf_failure
@@ -16,15 +17,14 @@ from strawberry.django.views import AsyncGraphQLView
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from backend import edge
-from backend.recommendations import cache as recommendation_cache
+from backend.metrics import observe_operation
 from backend.recommendations.registry import registry
 from schema import limits
 from schema.context import LupiContext
 from schema.errors import is_unexpected, masked, request_timeout
 from schema.graphiql import graphiql_page
 from schema.http import RequestLimits
-from schema.response_cache import cacheable
+from schema.response_cache import CachedRead, look_up, operation_name
 
 CSRF_FAILED = "CSRF_FAILED"
 
@@ -46,7 +46,16 @@ class LupiGraphQLView(RequestLimits, AsyncGraphQLView):
         root_value: Any,
         sub_response: Any,
     ) -> Any:
-        snapshot = await _edge_snapshot(request, request_data)
+        started = time.perf_counter()
+        read = await _cached_read(request, request_data)
+        if read is not None and read.entry is not None:
+            sub_response["X-Lupi-Cache"] = "hit"
+            # On a thread: the hit is counted in the cache.
+            data = await sync_to_async(read.replay)()
+            assert isinstance(request_data, GraphQLRequestData) and request_data.query
+            name = operation_name(request_data.query, request_data.operation_name)
+            observe_operation(name, time.perf_counter() - started, 0)
+            return ExecutionResult(data=data, errors=None)
         try:
             # Frees this worker's event loop after the limit; work already handed to a
             # thread (a database query) finishes there, its answer dropped.
@@ -57,25 +66,17 @@ class LupiGraphQLView(RequestLimits, AsyncGraphQLView):
         except TimeoutError:
             return ExecutionResult(data=None, errors=[request_timeout(limits.REQUEST_TIMEOUT)])
         if (
-            snapshot is not None
+            read is not None
             and isinstance(result, ExecutionResult)
             and not result.errors
+            and result.data is not None
             # The model that answered is the one the token stands for (it did not change
             # while this ran, and no newer version was still loading).
-            and registry.served_token() == snapshot[2][1]
+            and registry.served_token() == read.model_token
             # A fallback list means a model problem: let the next request try again.
             and all(served.method != "fallback" for served in context.served_lists)
         ):
-            user_id, auth_hash, (generation, model_token) = snapshot
-            edge.offer(
-                edge.Draft(
-                    user_id=user_id,
-                    generation=generation,
-                    model_token=model_token,
-                    auth_hash=auth_hash,
-                    lists=list(context.served_lists),
-                )
-            )
+            await sync_to_async(read.keep)(result.data, list(context.served_lists))
         return result
 
     async def process_result(self, request: HttpRequest, result: ExecutionResult) -> Any:
@@ -86,31 +87,31 @@ class LupiGraphQLView(RequestLimits, AsyncGraphQLView):
         return await super().process_result(request, result)
 
 
-async def _edge_snapshot(
+async def _cached_read(
     request: HttpRequest, request_data: GraphQLRequestData | list[GraphQLRequestData]
-) -> tuple[int, str, tuple[int, Any]] | None:
-    """The viewer's id, session auth hash, generation and the model token, read before
-    anything about the viewer is, when the edge is in front and the document may be
-    replayed; else ``None``."""
-    if edge.pending() is None or not isinstance(request_data, GraphQLRequestData):
+) -> CachedRead | None:
+    """The viewer's kept result for this request, or the counters to keep it under;
+    ``None`` when it may not be kept. The counters are read before the viewer's account
+    is: a change to it after them bumps the generation the result is kept with."""
+    if not isinstance(request_data, GraphQLRequestData) or not request_data.query:
         return None
-    if not request_data.query or not cacheable(request_data.query, request_data.operation_name):
-        return None
-    # From the session, not the user row: the counters must be read before the row is.
     user_id = await request.session.aget(SESSION_KEY)
-    auth_hash = await request.session.aget(HASH_SESSION_KEY)
-    if user_id is None or not auth_hash:
+    if user_id is None:
         return None
-    snapshot = await sync_to_async(_counters_for)(int(user_id))
-    return None if snapshot is None else (int(user_id), auth_hash, snapshot)
+    read = await sync_to_async(_read_for)(int(user_id), request_data)
+    # Django's own check of the session's account (exists, active, same password).
+    viewer = await request.auser()
+    if read is None or not viewer.is_authenticated or viewer.pk != read.user_id:
+        return None
+    return read
 
 
-def _counters_for(user_id: int) -> tuple[int, Any] | None:
-    snapshot = recommendation_cache.edge_snapshot(user_id)
-    if snapshot is None:
-        return None
+def _read_for(user_id: int, request_data: GraphQLRequestData) -> CachedRead | None:
+    read = look_up(user_id, request_data)
+    if read is None or read.entry is not None:
+        return read
     registry.current()  # catch up with the token just read (loads a promoted version)
-    return snapshot if registry.served_token() == snapshot[1] else None
+    return read if registry.served_token() == read.model_token else None
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

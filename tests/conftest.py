@@ -23,16 +23,6 @@ def _private_var_dirs(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _close_edge_check_connections():
-    # The response edge checks sessions on threads that keep their database connection; a
-    # test database cannot be flushed or dropped under them.
-    yield
-    from backend.edge import close_check_connections
-
-    close_check_connections()
-
-
-@pytest.fixture(autouse=True)
 def _no_request_time_limit(monkeypatch):
     # Wall-clock limits make results depend on the machine's load; the limit has its own
     # test, which sets it where it needs it.

@@ -1,8 +1,7 @@
 """Sessions read from the cache and written through to the database, surviving a cache
 outage.
 
-Django's ``cached_db`` engine saves a query per request (the session comes from the cache)
-and lets the response edge tell a live session from an ended one without the database.
+Django's ``cached_db`` engine saves a query per request (the session comes from the cache).
 But it lets a cache error escape from a request: with Redis down, nobody could sign in or
 stay signed in. This engine is ``cached_db`` whose cache reads fail soft: while the cache
 is unreachable, sessions are read from the database alone, and reads leave the cache
@@ -24,7 +23,7 @@ from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBS
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.core.cache import caches
 
-__all__ = ["SessionStore", "still_signed_in"]
+__all__ = ["SessionStore"]
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +123,7 @@ class _ProcessLocalCache(_SoftCache):
     """The session cache on a process-local back end: reads always miss, so every read goes
     to the database. A copy in one process's memory would outlive a logout made through
     another process (a second server started on its own, which no check can see). Writes
-    still land, for the response edge's look-up, which asks the database before a replay."""
+    still land, so a cache made shared later finds the sessions."""
 
     def get(self, key: str) -> Any:
         return None
@@ -184,48 +183,3 @@ class SessionStore(CachedDBStore):
                 return
             session_key = self.session_key
         await self._cache.adelete(self.cache_key_prefix + session_key, strict=not self._cycling)
-
-
-def still_signed_in(session_key: str, user_id: int, auth_hash: str) -> bool:
-    """Whether the session is alive in the database and signed in to an account that still
-    exists, is active, and has the password whose hash (Django's session auth hash) is
-    ``auth_hash``: what Django's authentication checks on every request, asked of the
-    database in one query.
-
-    The database is the one place every process writes these facts to. A process-local
-    cache never hears of a change made by another process, and a shared one misses a change
-    made while it was down; the response edge asks this before any replay. One SQL
-    statement, not the ORM: building the query cost several times running it. The caller's
-    thread keeps its connection (the edge runs this on threads of its own); a database
-    error closes it, so the next call starts afresh.
-    """
-    from django.contrib.sessions.models import Session
-    from django.db import DatabaseError, connection
-    from django.utils import timezone
-    from django.utils.crypto import constant_time_compare
-
-    from backend.accounts.models import User
-
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _signed_in_sql(User._meta.db_table, Session._meta.db_table),
-                [user_id, session_key, timezone.now()],
-            )
-            row = cursor.fetchone()
-    except DatabaseError:
-        connection.close()
-        raise
-    if row is None:
-        return False
-    return constant_time_compare(User(password=row[0]).get_session_auth_hash(), auth_hash)
-
-
-def _signed_in_sql(users: str, sessions: str) -> str:
-    from django.db import connection
-
-    quote = connection.ops.quote_name
-    return (
-        f"SELECT u.password FROM {quote(users)} u WHERE u.id = %s AND u.is_active AND EXISTS "
-        f"(SELECT 1 FROM {quote(sessions)} s WHERE s.session_key = %s AND s.expire_date > %s)"
-    )

@@ -40,7 +40,6 @@ __all__ = [
     "cache_stats",
     "connect_signals",
     "count_hit",
-    "edge_snapshot",
     "generation_key",
     "get_list",
     "guarded_call",
@@ -48,7 +47,9 @@ __all__ = [
     "list_key",
     "model_token",
     "reset_cache_stats",
+    "snapshot_and_get",
     "store_list",
+    "viewer_snapshot",
 ]
 
 logger = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ def generation_key(user_id: int) -> str:
     return f"{_GENERATION_PREFIX}:{user_id}"
 
 
-def edge_snapshot(user_id: int) -> tuple[int, Any] | None:
+def viewer_snapshot(user_id: int) -> tuple[int, int] | None:
     """The user's generation and the model token, read before a response is computed, so
     a response kept with them is dropped by any later change; ``None`` when the cache
     cannot be reached. Missing counters are made here, at random values: a counter that was
@@ -167,6 +168,21 @@ def edge_snapshot(user_id: int) -> tuple[int, Any] | None:
         )
 
     return guarded_call("get", read, default=None)
+
+
+def snapshot_and_get(user_id: int, key: str) -> tuple[tuple[int, int] | None, Any]:
+    """:func:`viewer_snapshot` and the value under ``key`` (``None`` when missing), in one
+    round trip while both counters exist; ``(None, None)`` when the cache cannot be reached."""
+
+    def read(backend) -> tuple[tuple[int, int], Any]:
+        gen_key = generation_key(user_id)
+        values = backend.get_many([gen_key, MODEL_VERSION_KEY, key])
+        if gen_key not in values or MODEL_VERSION_KEY not in values:
+            counters = (_read_counter(backend, gen_key), _read_counter(backend, MODEL_VERSION_KEY))
+            return counters, None
+        return (int(values[gen_key] or 0), int(values[MODEL_VERSION_KEY] or 0)), values.get(key)
+
+    return guarded_call("get_many", read, default=(None, None))
 
 
 def count_hit() -> None:

@@ -3,8 +3,8 @@
 Worker A and worker B are two production-settings server processes on one database and
 one cache (on the in-process cache each has its own, as several workers without Redis
 would). A case passes (*rejected*) when the stale session is treated as signed out: the
-dashboard answers ``UNAUTHENTICATED`` and is not replayed by the response edge; it is a
-*leak* when the account's dashboard is answered. Every case first makes sure the edge has
+dashboard answers ``UNAUTHENTICATED`` and is not replayed from a kept result; it is a
+*leak* when the account's dashboard is answered. Every case first makes sure the server has
 the dashboard to replay, so a replay would show.
 
 * a logout on one worker, then the session on the other, and replayed on the first;
@@ -103,7 +103,7 @@ async def _signed_out(browser: Browser, username: str) -> tuple[str, str]:
 
 
 async def _replayable_dashboard(browser: Browser, username: str) -> None:
-    """Read the dashboard until the edge replays it (the second time), so a stale replay
+    """Read the dashboard until the server replays it (the second time), so a stale replay
     would show; an error when it does not (the case could not be set up)."""
     for attempt in range(2):
         response = await browser.post(DASHBOARD)
@@ -112,7 +112,7 @@ async def _replayable_dashboard(browser: Browser, username: str) -> None:
         if me.get("username") != username:
             raise RuntimeError(f"{username}'s dashboard before the attack: {response.text[:200]}")
         if attempt == 1 and response.headers.get("x-lupi-cache") != "hit":
-            raise RuntimeError(f"the edge did not replay {username}'s repeated dashboard")
+            raise RuntimeError(f"the server did not replay {username}'s repeated dashboard")
 
 
 async def logout_elsewhere(workers: Workers) -> list[Outcome]:

@@ -55,9 +55,7 @@ class Dashboard:
         filters: RecommendationFilters | None = None,
         knobs: RecommendationKnobs | None = None,
     ) -> RecommendationList:
-        return await recommendations_for(
-            self.viewer, first, filters, knobs, info.context.served_lists
-        )
+        return await recommendations_for(self.viewer, first, filters, knobs, info)
 
     @strawberry.field(description="The viewer's own latest interactions, newest first (1..100).")
     async def recent_activity(self, limit: int = 10) -> list[ActivityEntry]:

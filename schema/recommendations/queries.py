@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from graphql import GraphQLError
 
 from backend.accounts.models import User
-from backend.edge import ServedList
 from backend.recommendations import atlas, serving
 from backend.recommendations import cache as recommendation_cache
 from backend.recommendations.models import ModelVersion as ModelVersionModel
@@ -29,6 +28,7 @@ from schema.recommendations.types import (
     TrainingRun,
     recommendation_list,
 )
+from schema.response_cache import ServedList
 from schema.throttle import Throttled
 
 __all__ = ["RecommendationsQuery", "recommendations_for"]
@@ -73,10 +73,10 @@ async def recommendations_for(
     first: int,
     filters: RecommendationFilters | None,
     knobs: RecommendationKnobs | None,
-    served: list[ServedList] | None = None,
+    info: Info,
 ) -> RecommendationList:
     """The viewer's list through the service, with its argument errors named for GraphQL;
-    the list is noted in ``served`` (the response's record for the response edge)."""
+    the list is noted in the context's ``served_lists``, at its place in the result."""
     service_filters, service_knobs = _service_arguments(filters, knobs)
     try:
         result = await sync_to_async(serving.recommend_for_user)(
@@ -85,15 +85,15 @@ async def recommendations_for(
     except serving.InvalidKnob as exc:
         prefix = "" if exc.knob == "first" else ("filters" if exc.knob == "types" else "knobs")
         raise _knob_error(exc, prefix) from exc
-    if served is not None:
-        served.append(
-            ServedList(
-                request_id=result.request_id,
-                item_ids=tuple(result.item_ids),
-                method=result.method.value,
-                model_version=result.model_version,
-            )
+    info.context.served_lists.append(
+        ServedList(
+            request_id=result.request_id,
+            item_ids=tuple(result.item_ids),
+            method=result.method.value,
+            model_version=result.model_version,
+            path=tuple(info.path.as_list()),
         )
+    )
     return recommendation_list(result)
 
 
@@ -116,7 +116,7 @@ class RecommendationsQuery:
         knobs: RecommendationKnobs | None = None,
     ) -> RecommendationList:
         viewer = await info.context.user()
-        return await recommendations_for(viewer, first, filters, knobs, info.context.served_lists)
+        return await recommendations_for(viewer, first, filters, knobs, info)
 
     @strawberry.field(
         extensions=[Throttled("similarItems")],

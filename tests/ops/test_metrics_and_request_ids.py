@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from backend import request_id
 from backend.recommendations.registry import registry
 from tests.schema.conftest import served  # noqa: F401  (a fixture)
-from tests.schema.test_response_edge import DASHBOARD, EdgeClient
+from tests.schema.test_response_cache import DASHBOARD, BrowserClient
 
 FEED = "query Feed { recommendations(first: 3) { method } }"
 
@@ -115,7 +115,7 @@ def test_log_records_carry_the_request_id_and_json_lines_are_objects() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_replayed_response_has_its_own_request_id(served) -> None:  # noqa: F811
     async def scenario() -> list[tuple[bool, str]]:
-        client = EdgeClient()
+        client = BrowserClient()
         await client.login("demo")
         seen = []
         for incoming in (None, None, "replay-0123456789"):

@@ -1,6 +1,6 @@
-"""The response edge in front of Django: replays a session's repeated dashboard reads, and
-only while nothing they depend on has changed. Driven through the real ASGI application
-(edge + Django), on whichever cache the suite runs with."""
+"""Kept GraphQL results: a viewer's repeated dashboard read is replayed, behind Django's
+own middleware, and only while nothing it depends on has changed. Driven through the real
+ASGI application, on whichever cache the suite runs with."""
 
 from __future__ import annotations
 
@@ -27,11 +27,11 @@ LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) 
 HIDE = "mutation($id: ID!) { recordInteraction(input: {itemId: $id, kind: HIDE}) { id } }"
 DEMO_PASSWORD = "lupi-demo"
 
-# The edge's test needs the requests' own threads to see the fixture's rows.
+# The requests' own threads must see the fixture's rows.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class EdgeClient:
+class BrowserClient:
     """A browser-like client of the whole ASGI application (cookies, CSRF header)."""
 
     def __init__(self) -> None:
@@ -69,7 +69,7 @@ def recs(result: dict) -> dict:
 
 def test_a_repeated_dashboard_is_replayed_as_a_new_served_list(served) -> None:
     async def scenario() -> tuple[dict, bool, dict, bool]:
-        client = EdgeClient()
+        client = BrowserClient()
         await client.login("demo")
         first, first_hit = await client.dashboard()
         second, second_hit = await client.dashboard()
@@ -93,7 +93,7 @@ def test_a_repeated_dashboard_is_replayed_as_a_new_served_list(served) -> None:
 def test_feedback_promotion_and_logout_end_the_replay(served) -> None:
     async def scenario() -> dict[str, Any]:
         seen: dict[str, Any] = {}
-        client = EdgeClient()
+        client = BrowserClient()
         await client.login("demo")
         first, _ = await client.dashboard()
         _, seen["hit"] = await client.dashboard()
@@ -108,7 +108,7 @@ def test_feedback_promotion_and_logout_end_the_replay(served) -> None:
         old_session = client.http.cookies["sessionid"]
         csrf = client.http.cookies["csrftoken"]
         await client.post("mutation { logout }")
-        stale = EdgeClient()
+        stale = BrowserClient()
         stale.http.cookies.set("sessionid", old_session)
         stale.http.cookies.set("csrftoken", csrf)
         response = await stale.post(DASHBOARD)
@@ -136,7 +136,7 @@ def test_a_deleted_account_gets_no_replay(served) -> None:
             connection.close()  # this worker thread's own connection
 
     async def scenario() -> tuple[bool, dict, str | None]:
-        client = EdgeClient()
+        client = BrowserClient()
         await client.login("creator")
         await client.dashboard()
         _, hit = await client.dashboard()
@@ -150,10 +150,10 @@ def test_a_deleted_account_gets_no_replay(served) -> None:
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-def test_only_the_same_session_with_its_csrf_proof_gets_a_replay(served) -> None:
+def test_only_the_same_viewer_with_its_csrf_proof_gets_a_replay(served) -> None:
     async def scenario() -> dict[str, Any]:
         seen: dict[str, Any] = {}
-        demo, creator = EdgeClient(), EdgeClient()
+        demo, creator = BrowserClient(), BrowserClient()
         await demo.login("demo")
         await creator.login("creator")
         await demo.dashboard()
@@ -180,11 +180,49 @@ def test_only_the_same_session_with_its_csrf_proof_gets_a_replay(served) -> None
     assert seen["mutation_hits"] == [None, None]
 
 
+def test_a_replay_skips_execution_and_follows_aliases(served, monkeypatch) -> None:
+    """The kept result answers without running a resolver; an aliased request id and a
+    root-level list get their fresh id and ``cached`` by the path the resolver recorded."""
+    from backend.recommendations import serving
+
+    aliased = """{ top: recommendations(first: 3) { rid: requestId cached method }
+      dashboard { recommendations(first: 2) { cached items { item { id } } } } }"""
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("a replay ran the recommender")
+
+    async def scenario() -> tuple[dict, dict, bool, bool]:
+        client = BrowserClient()
+        await client.login("demo")
+        first = await client.post(aliased)
+        monkeypatch.setattr(serving, "recommend_for_user", refuse)
+        second = await client.post(aliased)
+        other_session = BrowserClient()
+        await other_session.login("demo")
+        third = await other_session.post(aliased)
+        hit = second.headers.get("x-lupi-cache") == "hit"
+        return first.json(), second.json(), hit, third.headers.get("x-lupi-cache") == "hit"
+
+    logged_before = Impression.objects.count()
+    first, second, hit, other_session_hit = run(scenario())
+    assert hit and other_session_hit  # kept per viewer, whichever session asks
+    top, again = first["data"]["top"], second["data"]["top"]
+    assert top["cached"] is False and again["cached"] is True
+    assert again["rid"] != top["rid"] and len(again["rid"]) == 32
+    nested = second["data"]["dashboard"]["recommendations"]
+    assert nested["cached"] is True
+    assert nested["items"] == first["data"]["dashboard"]["recommendations"]["items"]
+    assert impressions.flush()
+    assert Impression.objects.filter(request_id=again["rid"]).count() == 3
+    # Both lists of each of the three answers are logged, 3 + 2 items each.
+    assert Impression.objects.count() - logged_before == 15
+
+
 def test_without_a_ttl_nothing_is_replayed(served, settings) -> None:
     settings.RECOMMENDATION_CACHE_TTL = 0
 
     async def scenario() -> list[bool]:
-        client = EdgeClient()
+        client = BrowserClient()
         await client.login("demo")
         return [(await client.dashboard())[1] for _ in range(3)]
 
@@ -216,7 +254,7 @@ def test_a_named_operation_is_judged_by_itself() -> None:
     assert cacheable(document, "B") is False
 
 
-def test_with_the_cache_down_requests_pass_through_to_django(db, settings) -> None:
+def test_with_the_cache_down_requests_are_answered_uncached(db, settings) -> None:
     make_user("reader")
     settings.CACHES = {
         "default": {
@@ -227,7 +265,7 @@ def test_with_the_cache_down_requests_pass_through_to_django(db, settings) -> No
     }
 
     async def scenario() -> list[tuple[int, str | None, str]]:
-        client = EdgeClient()
+        client = BrowserClient()
         response = await client.post(LOGIN, {"u": "reader", "p": PASSWORD})
         assert response.json()["data"]["login"]["username"] == "reader"
         answers = []
@@ -247,4 +285,3 @@ def test_with_the_cache_down_requests_pass_through_to_django(db, settings) -> No
     finally:
         # The outage back-off is process-wide; later tests must find the cache usable.
         sessions._unavailable_until = 0.0
-        application.app.store().unavailable_until = 0.0  # the edge, inside the lifespan
