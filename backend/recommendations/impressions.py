@@ -7,14 +7,13 @@ Two ways to write them:
   savepoint, so a failed write is logged and never fails the request. It is one statement
   for a page of rows, about a millisecond, and it is visible as soon as the call returns,
   which is what the CTR figures and the tests rely on.
-* **background** (``RECOMMENDATION_IMPRESSIONS_ASYNC = True``, and always for kept GraphQL
-  results replayed, ``schema/response_cache.py``): lists are queued, after the surrounding transaction commits, to
-  one writer thread that writes whatever has accumulated in one transaction; the request
-  does not wait for the database. :func:`flush` blocks until the queue is written, for
-  tests and for a clean shutdown: a server flushes it on the ASGI lifespan's shutdown
-  (after SIGTERM, ``backend/lifespan.py``), and any other process when it exits
-  (``atexit``), so queued lists are written, not dropped with the daemon thread.
-"""
+* **background** (``RECOMMENDATION_IMPRESSIONS_ASYNC = True``, and always for replayed
+  GraphQL results, ``schema/response_cache.py``): lists are queued, after the surrounding
+  transaction commits, to one writer thread that writes whatever has accumulated in one
+  transaction; the request does not wait for the database. :func:`flush` blocks until the
+  queue is written, for tests and for a clean shutdown: a server flushes it on the ASGI
+  lifespan's shutdown (after SIGTERM, ``backend/lifespan.py``), and any other process when
+  it exits (``atexit``), so queued lists are written, not dropped with the daemon thread."""
 
 from __future__ import annotations
 
