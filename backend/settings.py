@@ -157,6 +157,8 @@ else:
 SESSION_ENGINE = "backend.accounts.sessions"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's ModelBackend, loading the account with its creator profile in the same query.
+AUTHENTICATION_BACKENDS = ["backend.accounts.backends.AccountBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]

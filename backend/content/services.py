@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from backend.content.models import Category, ContentItem, Creator, Tag
+
+if TYPE_CHECKING:  # the account model is above the catalogue; only its type is named here
+    from backend.accounts.models import User
 
 __all__ = [
     "ITEM_ORDERINGS",
     "categories",
     "creators",
     "creators_by_ids",
+    "aown_creator",
     "items_by_ids",
+    "own_creator",
     "tags_by_item",
     "published_items",
     "tag_ids_by_item",
@@ -59,6 +66,22 @@ def categories() -> QuerySet[Category]:
 
 def creators() -> QuerySet[Creator]:
     return Creator.objects.all()
+
+
+def own_creator(user: User) -> Creator | None:
+    """The creator profile of ``user``, or ``None``: no query when the account was loaded
+    with it, as the session's account is (``backend/accounts/backends.py``)."""
+    try:
+        return user.creator_profile
+    except Creator.DoesNotExist:
+        return None
+
+
+async def aown_creator(user: User) -> Creator | None:
+    """:func:`own_creator` on the event loop (a query only when the profile is not loaded)."""
+    if type(user).creator_profile.is_cached(user):
+        return own_creator(user)
+    return await Creator.objects.filter(user=user).afirst()
 
 
 def items_by_ids(ids: list[int]) -> dict[int, ContentItem]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend.accounts.models import User
-from backend.content.models import Creator
+from backend.content.services import own_creator
 from backend.interactions.models import Interaction, InteractionKind, NotInterested
 from backend.recommendations.export import KIND_WEIGHTS
 from backend.recommendations.queries import union_all
@@ -82,7 +82,8 @@ def read_profile(user: User, filters: RecommendationFilters) -> Profile:
             interest_categories.append(first)
     own = None
     if filters.exclude_own:
-        own = Creator.objects.filter(user=user).values_list("id", flat=True).first()
+        creator = own_creator(user)
+        own = creator.pk if creator is not None else None
     return Profile(
         seen=seen,
         acts=acts,

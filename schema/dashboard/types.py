@@ -8,7 +8,7 @@ import strawberry
 from asgiref.sync import sync_to_async
 
 from backend.accounts.models import User
-from backend.content.models import Creator
+from backend.content import services as content_services
 from backend.insights import services as insight_services
 from schema.accounts.types import Me, Preferences
 from schema.context import Info
@@ -74,7 +74,7 @@ class Dashboard:
         self,
         window_days: Annotated[int, strawberry.argument(description=WINDOW_DAYS_DOC)] = 30,
     ) -> CreatorInsights | None:
-        creator = await Creator.objects.filter(user=self.viewer).afirst()
+        creator = await content_services.aown_creator(self.viewer)
         if creator is None:
             return None
         return await insights_for(self.viewer, creator, window_days)
