@@ -1,5 +1,5 @@
 """The user's side of a request: their acts, what they refused and what they declared, read
-in two round trips (the acts; the refusals and interests as one ``UNION ALL``).
+in one round trip (one ``UNION ALL``).
 """
 
 from __future__ import annotations
@@ -38,31 +38,37 @@ class Profile:
     engaged_creators: set[int]
 
 
-_REFUSED, _INTEREST_TAG, _INTEREST_CATEGORY = 0, 1, 2
+_ACT, _REFUSED, _INTEREST_TAG, _INTEREST_CATEGORY = 0, 1, 2, 3
 
 
-def _refusals_and_interests(user: User) -> list[tuple]:
-    """The user's "not interested" marks ``(0, tag, creator)`` and declared interests
-    ``(1, tag, None)`` and ``(2, category, None)``, in one round trip."""
+def _profile_rows(user: User) -> list[tuple]:
+    """The user's acts ``(0, item, creator, kind, time, id)``, "not interested" marks
+    ``(1, tag, creator, ...)`` and declared interests ``(2, tag, ...)`` and
+    ``(3, category, ...)``, in one round trip. The acts come first: their columns give the
+    compound statement its types."""
+    none = (None, None, None)
     return union_all(
         [
-            (NotInterested.objects.filter(user=user), ("tag_id", "creator_id")),
-            (User.interested_tags.through.objects.filter(user_id=user.pk), ("tag_id", None)),
+            (
+                Interaction.objects.filter(user=user),
+                ("item_id", "item__creator_id", "kind", "occurred_at", "id"),
+            ),
+            (NotInterested.objects.filter(user=user), ("tag_id", "creator_id", *none)),
+            (User.interested_tags.through.objects.filter(user_id=user.pk), ("tag_id", None, *none)),
             (
                 User.interested_categories.through.objects.filter(user_id=user.pk),
-                ("category_id", None),
+                ("category_id", None, *none),
             ),
         ]
     )
 
 
 def read_profile(user: User, filters: RecommendationFilters) -> Profile:
-    rows = Interaction.objects.filter(user=user).values_list(
-        "item_id", "kind", "occurred_at", "item__creator_id"
-    )
+    rows = _profile_rows(user)
     acts, liked, seen = [], [], set()
     creator_weight: dict[int, float] = {}
-    for item_id, kind, occurred_at, creator_id in rows.order_by("occurred_at", "id"):
+    in_order = sorted((r for r in rows if r[0] == _ACT), key=lambda r: (r[4], r[5]))
+    for _part, item_id, creator_id, kind, occurred_at, _id in in_order:
         weight = KIND_WEIGHTS.get(kind, 0.0)
         acts.append((item_id, weight, occurred_at.timestamp(), creator_id))
         seen.add(item_id)
@@ -70,7 +76,7 @@ def read_profile(user: User, filters: RecommendationFilters) -> Profile:
             liked.append(item_id)
         creator_weight[creator_id] = creator_weight.get(creator_id, 0.0) + weight
     blocked_tags, blocked_creators, interest_tags, interest_categories = set(), set(), [], []
-    for source, first, second in _refusals_and_interests(user):
+    for source, first, second, *_rest in rows:
         if source == _REFUSED:
             if first is not None:
                 blocked_tags.add(first)
@@ -78,7 +84,7 @@ def read_profile(user: User, filters: RecommendationFilters) -> Profile:
                 blocked_creators.add(second)
         elif source == _INTEREST_TAG:
             interest_tags.append(first)
-        else:
+        elif source == _INTEREST_CATEGORY:
             interest_categories.append(first)
     own = None
     if filters.exclude_own:
