@@ -24,6 +24,7 @@ __all__ = [
     "SIMILARITY_THRESHOLD",
     "TRENDING_TOP",
     "Candidate",
+    "Explained",
     "Reason",
     "ReasonKind",
     "UserEvidence",
@@ -102,24 +103,48 @@ METHOD_FALLBACK_REASONS = {
 }
 
 
+@dataclass(frozen=True)
+class Names:
+    titles: dict[int, str]
+    tags: dict[int, str]
+    creators: dict[int, str]
+    # Of the ids asked about, those still published (None when none were asked about).
+    live: frozenset[int] | None = None
+
+
 def _names(
-    item_ids: set[int], tag_ids: set[int], creator_ids: set[int]
-) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
-    """Items' titles, tags' names and creators' display names, in one round trip (none when
-    there is nothing to name)."""
+    item_ids: set[int],
+    tag_ids: set[int],
+    creator_ids: set[int],
+    live_among: Sequence[int] = (),
+    now: datetime | None = None,
+) -> Names:
+    """Items' titles, tags' names, creators' display names and which of ``live_among`` are
+    still published at ``now``, in one round trip (none when there is nothing to ask)."""
     wanted = [
-        (ContentItem, item_ids, "title"),
-        (Tag, tag_ids, "name"),
-        (Creator, creator_ids, "display_name"),
+        (ContentItem.objects.all(), item_ids, "title"),
+        (Tag.objects.all(), tag_ids, "name"),
+        (Creator.objects.all(), creator_ids, "display_name"),
     ]
     parts = [
-        (model.objects.filter(id__in=ids), ("id", column)) if ids else None
-        for model, ids, column in wanted
+        (rows.filter(id__in=ids), ("id", column)) if ids else None for rows, ids, column in wanted
     ]
-    found: tuple[dict[int, str], ...] = ({}, {}, {})
+    if live_among:
+        live = ContentItem.objects.filter(
+            id__in=list(live_among), published_at__isnull=False, published_at__lte=now
+        )
+        parts.append((live, ("id", None)))
+    found: tuple[dict[int, str], ...] = ({}, {}, {}, {})
     for source, pk, text in union_all(parts):
         found[source][pk] = text
-    return found
+    return Names(*found[:3], live=frozenset(found[3]) if live_among else None)
+
+
+@dataclass(frozen=True)
+class Explained:
+    reasons: list[list[Reason]]
+    # With ``check_live``: the candidates' ids still published.
+    live: frozenset[int] | None = None
 
 
 def _quote(title: str, limit: int = 60) -> str:
@@ -131,12 +156,15 @@ def explain(
     evidence: UserEvidence,
     now: datetime,
     fallback: Reason | None = None,
-) -> list[list[Reason]]:
-    """Reasons for each candidate, strongest first; three queries at most, for the names.
+    *,
+    check_live: bool = False,
+) -> Explained:
+    """Reasons for each candidate, strongest first; one query at most, for the names.
 
     ``fallback`` is given to a candidate no specific reason fits, so every item says why
     it is there; the caller picks one that is true of the whole list (e.g. "readers like
-    you engaged with it" for a collaborative list).
+    you engaged with it" for a collaborative list). With ``check_live``, the same query
+    says which candidates are still published (``Explained.live``).
     """
     similar: dict[int, int] = {}
     if evidence.liked_vectors is not None and len(evidence.liked_items):
@@ -150,7 +178,9 @@ def explain(
                 similar[cand.item_id] = liked
     tags = {t for cand in candidates for t in cand.tag_ids if t in evidence.followed_tags}
     creators = {c.creator_id for c in candidates if c.creator_id in evidence.engaged_creators}
-    titles, tag_names, creator_names = _names(set(similar.values()), tags, creators)
+    live_among = [cand.item_id for cand in candidates] if check_live else []
+    named = _names(set(similar.values()), tags, creators, live_among, now)
+    titles, tag_names, creator_names = named.titles, named.tags, named.creators
     now_ts = now.timestamp()
     out: list[list[Reason]] = []
     for cand in candidates:
@@ -191,7 +221,7 @@ def explain(
         if not reasons and fallback is not None:
             reasons.append(fallback)
         out.append(reasons)
-    return out
+    return Explained(out, named.live)
 
 
 def explain_similar(source: ContentItem, item_ids: Sequence[int]) -> list[list[Reason]]:

@@ -126,7 +126,9 @@ def trending_list(
                 diversity_penalty=float(penalty),
             ),
         )
-        for i, penalty, reasons in zip(picked.order, picked.penalties, explained, strict=True)
+        for i, penalty, reasons in zip(
+            picked.order, picked.penalties, explained.reasons, strict=True
+        )
     )
     diversity = intra_list_diversity(vectors[picked.order]) if picked.order else 0.0
     return RecommendationList(items, method, state.version if state else "", diversity)

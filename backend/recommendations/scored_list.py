@@ -83,10 +83,8 @@ def model_list(
     method: Method,
     now: datetime,
 ) -> RecommendationList:
-    cat = state.catalogue
     universe = universe_of(state)
-    new, positions = universe.new, universe.positions
-    ids, creator, published = universe.ids, universe.creator, universe.published
+    positions, ids, creator = universe.positions, universe.ids, universe.creator
 
     mask = _eligible_mask(universe, state, filters, profile, now)
     if not mask.any():
@@ -102,19 +100,6 @@ def model_list(
     total = np.where(mask, raw * scale + fresh, -np.inf)
 
     pool = _pool(total, first, knobs.diversity, universe.category)
-    pool = still_published(ids, pool, now)
-    vectors = universe.unit_vectors(state, np.array(pool, dtype=np.int64))
-    picked = mmr_rerank(
-        total[pool],
-        first,
-        diversity=knobs.diversity,
-        embeddings=vectors,
-        creators=creator[pool],
-        categories=universe.category[pool],
-    )
-    chosen = [pool[j] for j in picked.order]
-    graph_part, content_part = universe.parts(state, taste, chosen, knobs.blend, tag_part)
-    graph_part, popularity_part = _popularity_part(state, positions, chosen, graph_part)
     trending_top = trending().top_ids(TRENDING_TOP)
     liked_rows = [state.item_row[i] for i in profile.liked if i in state.item_row]
     evidence = UserEvidence(
@@ -124,27 +109,34 @@ def model_list(
         engaged_creators=profile.engaged_creators,
         trending_top=trending_top,
     )
-
-    def tags_of(position: int) -> tuple[int, ...]:
-        if positions.in_model(position):
-            return tuple(cat.tags_of(position))
-        return new.tags[int(positions.new_index(position))]
-
-    explained = explain(
-        [
-            Candidate(
-                item_id=int(ids[p]),
-                creator_id=int(creator[p]),
-                tag_ids=tags_of(int(p)),
-                published=float(published[p]),
-                vector=vectors[j],
-            )
+    while True:
+        vectors = universe.unit_vectors(state, np.array(pool, dtype=np.int64))
+        picked = mmr_rerank(
+            total[pool],
+            first,
+            diversity=knobs.diversity,
+            embeddings=vectors,
+            creators=creator[pool],
+            categories=universe.category[pool],
+        )
+        chosen = [pool[j] for j in picked.order]
+        candidates = [
+            _candidate(state, universe, p, vectors[j])
             for j, p in zip(picked.order, chosen, strict=True)
-        ],
-        evidence,
-        now,
-        METHOD_FALLBACK_REASONS[method.value],
-    )
+        ]
+        # The names' round trip also asks which picks are still published: the catalogue
+        # in memory may lag a change made since it was read. Rarely, one is gone: pick again
+        # without it.
+        explained = explain(
+            candidates, evidence, now, METHOD_FALLBACK_REASONS[method.value], check_live=True
+        )
+        live = explained.live or frozenset()
+        gone = {p for p in chosen if int(ids[p]) not in live}
+        if not gone:
+            break
+        pool = [p for p in pool if p not in gone]
+    graph_part, content_part = universe.parts(state, taste, chosen, knobs.blend, tag_part)
+    graph_part, popularity_part = _popularity_part(state, positions, chosen, graph_part)
     items = tuple(
         Recommendation(
             item_id=int(ids[p]),
@@ -159,11 +151,29 @@ def model_list(
             ),
         )
         for i, (p, penalty, reasons) in enumerate(
-            zip(chosen, picked.penalties, explained, strict=True)
+            zip(chosen, picked.penalties, explained.reasons, strict=True)
         )
     )
     diversity = intra_list_diversity(vectors[picked.order]) if picked.order else 0.0
     return RecommendationList(items, method, state.version, diversity)
+
+
+def _candidate(
+    state: ServingModel, universe: Universe, position: int, vector: np.ndarray
+) -> Candidate:
+    """What the explanations know of the item at ``position``."""
+    positions = universe.positions
+    if positions.in_model(position):
+        tags = tuple(state.catalogue.tags_of(position))
+    else:
+        tags = universe.new.tags[int(positions.new_index(position))]
+    return Candidate(
+        item_id=int(universe.ids[position]),
+        creator_id=int(universe.creator[position]),
+        tag_ids=tags,
+        published=float(universe.published[position]),
+        vector=vector,
+    )
 
 
 def _pool(total: np.ndarray, first: int, diversity: float, category: np.ndarray) -> list[int]:

@@ -49,6 +49,20 @@ def test_hybrid_list_has_method_version_breakdown(model):
     assert result.items[0].item_id in COOKING_ITEMS
 
 
+def test_an_item_unpublished_behind_the_catalogue_is_not_served(model, settings):
+    """A change the catalogue in memory has not heard of (an update without signals):
+    the picks' liveness, asked with their names, drops the item and the list stays full."""
+    settings.RECOMMENDATION_CACHE_TTL = 0
+    before = _ids(recommend_for_user(user(COOK), 10))
+    gone = before[:3]
+    ContentItem.objects.filter(pk__in=gone).update(published_at=None)
+    after = _ids(recommend_for_user(user(COOK), 10))
+    assert len(after) == 10 and not set(gone) & set(after)
+    # The picks re-ranked without them are served (their order may move: the re-rank's
+    # diversity penalties depend on the pool).
+    assert set(before) - set(gone) <= set(after) | set(before[7:])
+
+
 def test_seen_items_are_excluded(model):
     seen = set(Interaction.objects.filter(user_id=COOK).values_list("item_id", flat=True))
     result = recommend_for_user(user(COOK), 40)
@@ -342,14 +356,18 @@ def test_evidence_is_named_in_one_round_trip(model, django_assert_num_queries):
     item = ContentItem.objects.order_by("id").first()
     tag = Tag.objects.order_by("id").first()
     creator = Creator.objects.order_by("id").first()
+    hidden = ContentItem.objects.exclude(pk=item.pk).order_by("id").first()
+    ContentItem.objects.filter(pk=hidden.pk).update(published_at=None)  # unpublished since
     with django_assert_num_queries(1):
-        titles, tags, creators = _names({item.pk}, {tag.pk}, {creator.pk})
-    assert titles == {item.pk: item.title} and tags == {tag.pk: tag.name}
-    assert creators == {creator.pk: creator.display_name}
+        names = _names({item.pk}, {tag.pk}, {creator.pk}, [item.pk, hidden.pk], timezone.now())
+    assert names.titles == {item.pk: item.title} and names.tags == {tag.pk: tag.name}
+    assert names.creators == {creator.pk: creator.display_name}
+    assert names.live == {item.pk}
     # a part with nothing to name keeps the others in their places
     with django_assert_num_queries(1):
-        titles, tags, creators = _names({item.pk}, set(), {creator.pk})
-    assert titles == {item.pk: item.title} and tags == {}
-    assert creators == {creator.pk: creator.display_name}
+        names = _names({item.pk}, set(), {creator.pk})
+    assert names.titles == {item.pk: item.title} and names.tags == {}
+    assert names.creators == {creator.pk: creator.display_name} and names.live is None
     with django_assert_num_queries(0):
-        assert _names(set(), set(), set()) == ({}, {}, {})
+        names = _names(set(), set(), set())
+    assert (names.titles, names.tags, names.creators) == ({}, {}, {})

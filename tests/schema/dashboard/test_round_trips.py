@@ -13,10 +13,10 @@ from schema.response_cache import cacheable
 
 pytestmark = pytest.mark.django_db
 
-# After Django's own session and account reads: activity, stats, the recommender's acts
-# refusals and interests (one UNION ALL), the pool's still-published check, the
-# explanations' names, the cards.
-EXPECTED_READS = 6
+# After Django's own session and account reads: activity, stats, the recommender's acts,
+# refusals and interests (one UNION ALL), the explanations' names with the picks' liveness
+# (one UNION ALL), the cards.
+EXPECTED_READS = 5
 
 
 def _reads(client: Client, query: str) -> list[str]:
