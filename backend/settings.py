@@ -129,11 +129,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "backend.redis_pool.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lupi"),
             # A Redis outage must degrade to uncached responses, not hang requests; one
-            # connection pool per process, not per request (backend/redis_pool.py).
+            # connection pool and client per process, not per request (backend/redis_pool.py).
             "OPTIONS": {
                 "socket_connect_timeout": 0.5,
                 "socket_timeout": 0.5,

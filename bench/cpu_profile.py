@@ -10,10 +10,12 @@ times ``--requests`` more one after the other. Two passes:
   ``sync_to_async`` threads, the impressions writer) around each request, and PostgreSQL's
   and Redis's from ``/proc``, as median and p90; the in-process client (httpx over ASGI)
   is part of the process figure, about 0.3 ms a request;
-* **phases, profiled**: ``cProfile`` over the same requests, each function's own time put
-  in one phase by its module (a C function's time goes to the phase of its callers, pro
-  rata), and the shares scaled to the unprofiled CPU, since the profiler slows Python code
-  more than C code: read the phases as shares, the total as measured.
+* **phases, profiled**: ``cProfile`` on every thread of the process (the event loop's and
+  each worker thread's, timed by the thread's own CPU clock) over the same requests, each
+  function's own time put in one phase by its module (a C function's time goes to the
+  phase of its callers, pro rata), and the shares scaled to the unprofiled CPU, since the
+  profiler slows Python code more than C code: read the phases as shares, the total as
+  measured.
 
 ``--cache-ttl 0`` (the default) serves every request uncached; ``--fresh-feedback`` records
 a like before each request, so each one pays the fold-in of a history newer than the model.
@@ -27,8 +29,10 @@ import asyncio
 import cProfile
 import json
 import os
-import pstats
 import statistics
+import subprocess
+import sys
+import threading
 import time
 from collections import defaultdict
 
@@ -54,24 +58,54 @@ def _phase_of(path: str) -> str:
     return OTHER
 
 
-def phase_shares(stats: pstats.Stats) -> dict[str, float]:
-    """Own time per phase (seconds); built-ins are charged to their callers' phases."""
-    raw = stats.stats  # type: ignore[attr-defined]
-    totals: dict[str, float] = defaultdict(float)
-    for (path, _line, _name), (_cc, _nc, own, _cum, callers) in raw.items():
-        if path != "~" or not callers:
-            totals[_phase_of(path)] += own
-            continue
-        spent = sum(c[2] for c in callers.values()) or 1.0
-        for (caller_path, _l, _n), caller in callers.items():
-            totals[_phase_of(caller_path)] += own * caller[2] / spent
-    return dict(totals)
+# The profiler's own reading and the feedback written between requests.
+_NOT_THE_SERVER = frozenset({__file__})
+
+
+class ThreadProfiles:
+    """``cProfile`` on every thread, each timed by its thread's CPU clock. Installed before
+    the application starts a thread (its worker threads start lazily): each new thread
+    starts its own profiler on its first event. Read with :meth:`own_times`, twice, and
+    take the difference, so the warm-up is left out."""
+
+    def __init__(self) -> None:
+        self.profiles: list[cProfile.Profile] = []
+
+    def install(self) -> None:
+        threading.setprofile(self._start)
+        self._start()
+
+    def _start(self, *_event: object) -> None:
+        profile = cProfile.Profile(time.thread_time)
+        self.profiles.append(profile)
+        profile.enable()  # replaces the hook in this thread
+
+    def own_times(self) -> dict[str, float]:
+        """Own CPU seconds so far per function (``phase | file:line name``); a C function's
+        go to its callers."""
+        totals: dict[str, float] = defaultdict(float)
+        for profile in list(self.profiles):
+            for entry in profile.getstats():
+                if isinstance(entry.code, str):  # a built-in: counted at its callers
+                    continue
+                code = entry.code
+                if code.co_filename in _NOT_THE_SERVER:
+                    continue
+                where = code.co_filename.rsplit("site-packages/", 1)[-1]
+                key = (
+                    f"{_phase_of(code.co_filename)} | {where}:{code.co_firstlineno} {code.co_name}"
+                )
+                totals[key] += entry.inlinetime
+                for sub in entry.calls or ():
+                    if isinstance(sub.code, str):
+                        totals[key] += sub.inlinetime
+        return dict(totals)
 
 
 async def _session(app, username: str, password: str):
     import httpx
 
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
     await client.get("/graphql/")
     login = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { id } }"
     response = await client.post(
@@ -96,7 +130,7 @@ def _feedback(username: str, step: int) -> None:
     record_interaction(user, InteractionData(item.pk, InteractionKind.LIKE))
 
 
-async def run(args: argparse.Namespace) -> dict:
+async def run(args: argparse.Namespace, profiles: ThreadProfiles | None) -> dict:
     from asgiref.sync import sync_to_async
 
     from backend.asgi import application
@@ -122,38 +156,55 @@ async def run(args: argparse.Namespace) -> dict:
     for _ in range(args.warmup):
         await prepare()
         await once()
-    own, services = [], []
+    before = profiles.own_times() if profiles else {}
+    own, services = [], {"postgres": 0.0, "redis": 0.0}
     for _ in range(args.requests):
         await prepare()
-        outside = cpu_seconds(os.getpid())
+        outside = cpu_seconds(os.getpid()) if not profiles else {}
         started = time.process_time()
         await once()
         own.append((time.process_time() - started) * 1000)
-        after = cpu_seconds(os.getpid())
-        services.append({k: (after[k] - outside[k]) * 1000 for k in ("postgres", "redis")})
-    profiler = cProfile.Profile()
-    for _ in range(args.requests):
-        await prepare()
-        profiler.enable()
-        await once()
-        profiler.disable()
+        if not profiles:
+            after = cpu_seconds(os.getpid())
+            for kind in services:  # summed: /proc counts in 10 ms ticks
+                services[kind] += (after[kind] - outside[kind]) * 1000
+    spent = {}
+    if profiles:
+        now = profiles.own_times()
+        spent = {phase: now[phase] - before.get(phase, 0.0) for phase in now}
     await client.aclose()
-    shares = phase_shares(pstats.Stats(profiler))
-    whole = sum(shares.values()) or 1.0
-    median = statistics.median(own)
     return {
         "scenario": scenario.name,
         "fresh_feedback": args.fresh_feedback,
         "requests": args.requests,
-        "cpu_ms_p50": round(median, 2),
+        "cpu_ms_p50": round(statistics.median(own), 2),
         "cpu_ms_p90": round(sorted(own)[int(0.9 * len(own))], 2),
-        "postgres_cpu_ms_p50": round(statistics.median(s["postgres"] for s in services), 2),
-        "redis_cpu_ms_p50": round(statistics.median(s["redis"] for s in services), 2),
-        "phases_ms": {
-            phase: round(median * seconds / whole, 2)
-            for phase, seconds in sorted(shares.items(), key=lambda kv: -kv[1])
-        },
+        "postgres_cpu_ms_mean": round(services["postgres"] / args.requests, 2),
+        "redis_cpu_ms_mean": round(services["redis"] / args.requests, 2),
+        "phase_seconds": spent,
     }
+
+
+def _phases(argv: list[str], cpu_ms: float, top: int) -> tuple[dict[str, float], dict[str, float]]:
+    """The phases of the same requests in a second process profiled from its start, as
+    shares of ``cpu_ms``."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.cpu_profile", *argv, "--phases-only"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    spent = json.loads(out.strip().splitlines()[-1])["phase_seconds"]
+    whole = sum(spent.values()) or 1.0
+    phases: dict[str, float] = defaultdict(float)
+    for key, seconds in spent.items():
+        phases[key.split(" | ")[0]] += seconds
+    ranked = sorted(phases.items(), key=lambda kv: -kv[1])
+    functions = sorted(spent.items(), key=lambda kv: -kv[1])[:top]
+    return (
+        {phase: round(cpu_ms * seconds / whole, 2) for phase, seconds in ranked},
+        {key: round(cpu_ms * seconds / whole, 3) for key, seconds in functions},
+    )
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -167,6 +218,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--fresh-feedback", action="store_true")
     parser.add_argument("--username", default="demo")
     parser.add_argument("--password", default="lupi-demo")
+    parser.add_argument("--top", type=int, default=25, help="Functions listed by own CPU.")
+    parser.add_argument("--phases-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
@@ -177,14 +230,26 @@ def main(argv: list[str] | None = None) -> dict:
     )
     if args.redis_url:
         os.environ["REDIS_URL"] = args.redis_url
-    report = asyncio.run(run(args))
+    if args.phases_only:
+        profiles = ThreadProfiles()
+        profiles.install()
+        print(json.dumps(asyncio.run(run(args, profiles))))
+        return {}
+    report = asyncio.run(run(args, None))
+    del report["phase_seconds"]
+    report["phases_ms"], report["top_functions_ms"] = _phases(
+        sys.argv[1:] if argv is None else argv, report["cpu_ms_p50"], args.top
+    )
     print(
         f"{report['scenario']}: CPU per request p50 {report['cpu_ms_p50']} ms, p90 "
-        f"{report['cpu_ms_p90']} ms; PostgreSQL {report['postgres_cpu_ms_p50']} ms, Redis "
-        f"{report['redis_cpu_ms_p50']} ms"
+        f"{report['cpu_ms_p90']} ms; PostgreSQL {report['postgres_cpu_ms_mean']} ms, Redis "
+        f"{report['redis_cpu_ms_mean']} ms (means)"
     )
     for phase, ms in report["phases_ms"].items():
         print(f"  {phase:<34}{ms:>8.2f} ms")
+    print(f"top {args.top} functions by own CPU (ms per request):")
+    for key, ms in report["top_functions_ms"].items():
+        print(f"  {ms:>7.3f}  {key}")
     print(json.dumps(report))
     return report
 

@@ -38,6 +38,9 @@ def test_cache_objects_of_threads_and_requests_share_one_pool(db) -> None:
     use_a_fresh_cache()
     assert len(pools) == 5 and all(p is pools[0] for p in pools)
     assert isinstance(pools[0], SharedConnectionPool)
+    # and one client object on it, whichever cache object asks
+    clients = {id(caches.create_connection("default")._cache.get_client()) for _ in range(3)}
+    assert len(clients) == 1
     # sequential requests reuse a connection rather than opening one each
     opened = pools[0]._created_connections
     client = Client()

@@ -52,7 +52,7 @@ def test_environment_switches_to_postgresql_and_redis(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [
         "django.db.backends.postgresql",
-        "django.core.cache.backends.redis.RedisCache",
+        "backend.redis_pool.SharedClientRedisCache",
         "True",
     ]
 
