@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,7 +78,7 @@ class Positions:
 
     ids: np.ndarray  # database id at every position
     model_rows: int
-    row_of: dict[int, int]  # database id -> model row (the model's own map, not a copy)
+    row_of: Mapping[int, int]  # database id -> model row (the model's own map, not a copy)
     new_of: dict[int, int]  # database id -> position, for the new items
 
     def of(self, item_id: int) -> int | None:
@@ -119,9 +120,9 @@ class Universe:
     def unit_vectors(self, state: ServingModel, positions: np.ndarray) -> np.ndarray:
         """Unit embeddings at ``positions``."""
         positions = np.asarray(positions, dtype=np.int64)
-        out = np.empty((len(positions), state.unit_items.shape[1]), dtype=np.float32)
+        out = np.empty((len(positions), state.model.item_embeddings.shape[1]), dtype=np.float32)
         known = self.positions.in_model(positions)
-        out[known] = state.unit_items[positions[known]]
+        out[known] = state.unit_item_vectors(positions[known])
         out[~known] = self.new_unit[self.positions.new_index(positions[~known])]
         return out
 
@@ -300,19 +301,36 @@ def _build(state: ServingModel, token: object) -> Universe:
         built_at=time.monotonic(),
         new=new,
         positions=Positions(
-            ids=np.concatenate([state.item_ids, np.array(new.ids, dtype=np.int64)]),
+            ids=_extended(state.item_ids, new.ids),
             model_rows=len(state.item_ids),
             row_of=state.item_row,
             new_of={item_id: len(state.item_ids) + i for i, item_id in enumerate(new.ids)},
         ),
-        item_type=np.concatenate([cat.item_type, np.array(new.item_type, dtype=object)]),
-        category=np.concatenate([cat.category, np.array(new.category, dtype=np.int64)]),
-        creator=np.concatenate([cat.creator, np.array(new.creator, dtype=np.int64)]),
-        published=np.concatenate([cat.published, np.array(new.published, dtype=np.float64)]),
+        item_type=_extended(cat.item_type, new.item_type),
+        category=_extended(cat.category, new.category),
+        creator=_extended(cat.creator, new.creator),
+        published=_extended(cat.published, new.published),
         new_unit=unit_rows(new.vectors),
-        tags_by_column=cat.tags.tocsc(),
+        tags_by_column=_tags_by_column(state),
         new_tag_rows=_new_tag_rows(state, new),
     )
+
+
+def _extended(model_part: np.ndarray, new_part: list) -> np.ndarray:
+    """The catalogue's array for the model's items followed by the new items' values: the
+    catalogue's own array (not a copy of it) when there are no new items."""
+    if not new_part:
+        return model_part
+    return np.concatenate([model_part, np.array(new_part, dtype=model_part.dtype)])
+
+
+def _tags_by_column(state: ServingModel) -> sp.csc_matrix:
+    """The catalogue's item-by-tag matrix by tag, made once per catalogue, not per rebuild."""
+    with state.new_item_lock:
+        built = state.derived.get("tags_by_column")
+        if built is None:
+            built = state.derived["tags_by_column"] = state.catalogue.tags.tocsc()
+        return built
 
 
 def _new_tag_rows(state: ServingModel, new: NewItems) -> sp.csr_matrix | None:
