@@ -41,7 +41,7 @@ from .content import ContentSpec
 from .history import STRENGTHS
 from .recipe import TrainResult
 from .recommender import ModelWeights
-from .weights_file import WeightsFileError, map_safetensors
+from .weights_file import WeightsFileError, map_safetensors, release_pages
 
 __all__ = ["ArtifactError", "FORMAT_VERSION", "LoadedModel", "load_artifact", "save_artifact"]
 
@@ -282,6 +282,9 @@ def load_artifact(path: str | os.PathLike) -> LoadedModel:
         _attach_derived(model, arrays, manifest)
     except ArtifactError as exc:
         raise ArtifactError(f"{path}: {exc}") from exc
+    # The checks read every array; serving reads some in full (the scoring vectors) and
+    # others a few rows at a time: let each page come back when it is read again.
+    release_pages(arrays)
     model.manifest = manifest
     model.id_maps = id_maps
     model.path = path

@@ -28,7 +28,7 @@ from math import prod
 
 import numpy as np
 
-__all__ = ["WeightsFileError", "map_safetensors"]
+__all__ = ["WeightsFileError", "map_safetensors", "release_pages"]
 
 _DTYPES = {
     "F64": np.float64,
@@ -75,6 +75,28 @@ def map_safetensors(path: str | os.PathLike) -> dict[str, np.ndarray]:
         name: _view(buffer, dtype, shape, data_start + begin)
         for name, (dtype, shape, begin) in entries.items()
     }
+
+
+def release_pages(arrays: dict[str, np.ndarray]) -> None:
+    """Unmap the resident pages of the mappings behind ``arrays`` from this process (they
+    stay in the page cache, and the next read of one maps it again, without disk I/O).
+
+    A load reads every array once to check it; without this, each worker would keep every
+    page it checked counted as its own resident memory, including arrays that serving reads
+    only a few rows of. Linux only; elsewhere a no-op.
+    """
+    if not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    buffers = {}
+    for arr in arrays.values():
+        base = arr
+        while isinstance(base, np.ndarray) and base.base is not None:
+            base = base.base
+        if isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap):
+            buffers[id(base.obj)] = base.obj
+    for buffer in buffers.values():
+        # a read-only shared file mapping: dropping its pages loses nothing
+        buffer.madvise(mmap.MADV_DONTNEED)
 
 
 def _parse_header(raw: bytes) -> dict:

@@ -202,7 +202,25 @@ def test_loaded_arrays_are_read_only_views_of_the_mapped_file(saved):
     )
 
 
-@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs Linux's /proc")
+def _mappings_of(path) -> list[dict[str, int]]:
+    """The fields (kB) of each of this process's mappings of ``path``, from /proc/self/smaps."""
+    target = str(path.resolve())
+    mappings, current = [], None
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if fields and "-" in fields[0] and ":" not in fields[0]:
+            current = {} if fields[-1] == target else None
+            if current is not None:
+                mappings.append(current)
+        elif current is not None and fields[0].endswith(":") and len(fields) == 3:
+            current[fields[0][:-1]] = int(fields[1])
+    return mappings
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs /proc")
+
+
+@needs_proc
 def test_two_loads_read_the_same_pages(saved):
     """Two loads of one version (two server workers, say) map the same page-cache pages:
     with both mapped in this process, every resident page of the file is shared, none is a
@@ -211,21 +229,25 @@ def test_two_loads_read_the_same_pages(saved):
     loads = [load_artifact(path), load_artifact(path)]
     for model in loads:
         float(model.item_graph.sum() + model.item_scoring.sum() + model.item_item.data.sum())
-    weights = str((path / "weights.safetensors").resolve())
-    mappings, current = [], None
-    for line in Path("/proc/self/smaps").read_text().splitlines():
-        fields = line.split()
-        if fields and "-" in fields[0] and ":" not in fields[0]:
-            current = {} if fields[-1] == weights else None
-            if current is not None:
-                mappings.append(current)
-        elif current is not None and fields[0].endswith(":") and len(fields) == 3:
-            current[fields[0][:-1]] = int(fields[1])
+    mappings = _mappings_of(path / "weights.safetensors")
     assert len(mappings) == 2
     for mapping in mappings:
         assert mapping["Rss"] > 0
         assert mapping["Private_Clean"] + mapping["Private_Dirty"] == 0
         assert mapping["Shared_Clean"] == mapping["Rss"]
+
+
+@needs_proc
+def test_a_load_leaves_no_page_resident_that_it_only_checked(saved):
+    """The load's checks read every array; the pages are given back afterwards, so a
+    process holds resident only what it reads again."""
+    path = saved[0]
+    model = load_artifact(path)
+    (mapping,) = _mappings_of(path / "weights.safetensors")
+    assert mapping["Rss"] == 0
+    float(model.item_scoring.sum())
+    (mapping,) = _mappings_of(path / "weights.safetensors")
+    assert mapping["Rss"] >= model.item_scoring.nbytes // 1024
 
 
 def test_a_truncated_weights_file_is_refused(saved):
