@@ -223,18 +223,21 @@ needs_proc = pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="n
 @needs_proc
 def test_two_loads_read_the_same_pages(saved):
     """Two loads of one version (two server workers, say) map the same page-cache pages:
-    with both mapped in this process, every resident page of the file is shared, none is a
-    private copy."""
+    with both mapped in this process, every page both have read is shared, and none is a
+    private (written) copy."""
     path = saved[0]
     loads = [load_artifact(path), load_artifact(path)]
     for model in loads:
         float(model.item_graph.sum() + model.item_scoring.sum() + model.item_item.data.sum())
+    model = loads[0]
+    read = model.item_graph.nbytes + model.item_scoring.nbytes + model.item_item.data.nbytes
     mappings = _mappings_of(path / "weights.safetensors")
     assert len(mappings) == 2
     for mapping in mappings:
-        assert mapping["Rss"] > 0
-        assert mapping["Private_Clean"] + mapping["Private_Dirty"] == 0
-        assert mapping["Shared_Clean"] == mapping["Rss"]
+        assert mapping["Private_Dirty"] == 0
+        # Private_Clean may hold a few pages the kernel mapped around a fault in one of the
+        # two mappings only (its fault-around window depends on the virtual address)
+        assert mapping["Shared_Clean"] * 1024 >= read - 3 * 4096
 
 
 @needs_proc
