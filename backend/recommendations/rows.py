@@ -20,9 +20,9 @@ class RowIndex(Mapping[int, int]):
 
     def __init__(self, ids: Sequence[int] | np.ndarray) -> None:
         self.ids = np.asarray(ids, dtype=np.int64)
-        if len(np.unique(self.ids)) != len(self.ids):
-            raise ValueError("ids repeat")
         ascending = bool(np.all(self.ids[1:] > self.ids[:-1]))
+        if not ascending and len(np.unique(self.ids)) != len(self.ids):
+            raise ValueError("ids repeat")
         # rows in id order: None when the ids are ascending already (the model's id maps)
         self._order = None if ascending else np.argsort(self.ids, kind="stable")
         self._sorted = self.ids if ascending else self.ids[self._order]
