@@ -310,13 +310,13 @@ def model_features(platform: Platform) -> tuple[np.ndarray, np.ndarray]:
     state = registry.current()
     if state is None:
         raise QualityError("train_gnn left no active model")
-    dim = state.unit_items.shape[1]
+    dim = state.model.item_embeddings.shape[1]
     features = np.zeros((len(platform.item_ids), dim), dtype=np.float32)
     category = np.full(len(platform.item_ids), -1, dtype=np.int64)
     for k, db_id in enumerate(platform.item_ids.tolist()):
         row = state.item_row.get(db_id)
         if row is not None:
-            features[k] = state.unit_items[row]
+            features[k] = state.unit_item_vectors([row])[0]
             category[k] = state.catalogue.category[row]
     return features, category
 

@@ -2,7 +2,8 @@
 
 Layout of one version directory::
 
-    weights.safetensors   every array of :class:`ModelWeights` (float32 / int64 / uint8)
+    weights.safetensors   every array of :class:`ModelWeights` (float32 / int32 / int64 /
+                          uint8), and the ones it derives for scoring (see below)
     id_maps.json          {"user": [external ids by row], "item": [...], "tag": [...], ...}
     manifest.json         parameters, data hash, metrics, code version, created time,
                           array shapes and the sha256 of the two files above
@@ -10,6 +11,16 @@ Layout of one version directory::
 A version is written into a temporary directory next to its final place and renamed, so a
 reader never sees half an artifact; :func:`load_artifact` re-hashes every file and checks
 every shape, raising :class:`ArtifactError` instead of serving a broken model.
+
+Loading maps the weights file read-only (:func:`gnn.weights_file.map_safetensors`) instead
+of copying it, so the server's workers share one copy of the model in the page cache. For
+that to hold, serving must not derive catalogue-sized arrays of its own: the blended item
+vectors (``item_embeddings``, and ``item_scoring`` where ``graph_weight`` is not 1), the
+rows of items without interactions and their unit tag rows are computed when the artifact
+is written and stored with the weights (the manifest lists them under ``derived``); the
+sparse matrices are stored with int32 indices where they fit, the type the scoring kernels
+take, so they are used as mapped. An artifact written without them still loads: the model
+then derives them in its own memory.
 """
 
 from __future__ import annotations
@@ -24,13 +35,13 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from safetensors import SafetensorError
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import save_file
 
 from .content import ContentSpec
 from .history import STRENGTHS
 from .recipe import TrainResult
 from .recommender import ModelWeights
+from .weights_file import WeightsFileError, map_safetensors, release_pages
 
 __all__ = ["ArtifactError", "FORMAT_VERSION", "LoadedModel", "load_artifact", "save_artifact"]
 
@@ -50,6 +61,11 @@ _DENSE = (
 
 
 _SPARSE = ("item_item", "user_rows", "item_tags")
+# What ModelWeights.refresh derives, stored so that no loading process derives its own copy.
+_DERIVED_DENSE = ("item_embeddings", "item_scoring", "cold_rows")
+_DERIVED_SPARSE = ("cold_tag_rows",)
+# Rows of the derived item vectors compared with the weights they come from, at load.
+_SPOT_CHECKS = 16
 
 
 class ArtifactError(Exception):
@@ -57,11 +73,20 @@ class ArtifactError(Exception):
 
 
 class LoadedModel(ModelWeights):
-    """A :class:`ModelWeights` read from disk, with its ``manifest``, ``id_maps`` and ``path``."""
+    """A :class:`ModelWeights` read from disk, with its ``manifest``, ``id_maps`` and ``path``.
+
+    Its arrays are read-only views of the mapped weights file; its derived arrays are the
+    stored ones (:func:`load_artifact` sets them) until :meth:`refresh` makes new ones.
+    """
 
     manifest: dict
-    id_maps: dict[str, list]
+    # external ids by row: an int64 array where they are all integers (a list of a million
+    # ints costs some 36 MB in every process that loads the model), else the list as stored
+    id_maps: dict[str, list | np.ndarray]
     path: Path
+
+    def __post_init__(self) -> None:
+        pass  # the derived arrays come from the artifact (see _attach_derived)
 
     @property
     def version(self) -> str:
@@ -91,20 +116,32 @@ def _arrays(weights: ModelWeights) -> dict[str, np.ndarray]:
     out["content_idf"] = np.ascontiguousarray(
         idf if idf is not None else np.ones(weights.content_spec.text_dim), dtype=np.float32
     )
-    for name in _SPARSE:
+    out["item_embeddings"] = np.ascontiguousarray(weights.item_embeddings, dtype=np.float32)
+    if weights.graph_weight != 1.0:  # else the scoring vectors are the embeddings themselves
+        out["item_scoring"] = np.ascontiguousarray(weights.item_scoring, dtype=np.float32)
+    out["cold_rows"] = np.ascontiguousarray(weights.cold_rows, dtype=np.int64)
+    for name in _SPARSE + _DERIVED_SPARSE:
         mat = getattr(weights, name)
         if mat is not None:
-            mat = mat.tocsr()
-            out[f"{name}.indptr"] = mat.indptr.astype(np.int64)
-            out[f"{name}.indices"] = mat.indices.astype(np.int64)
-            out[f"{name}.data"] = mat.data.astype(np.float32)
+            out.update(_sparse_arrays(name, mat.tocsr()))
     return out
+
+
+def _sparse_arrays(name: str, mat: sp.csr_matrix) -> dict[str, np.ndarray]:
+    # int32 where it fits: the scoring kernels' type, so a loaded matrix is used as mapped
+    fits = mat.nnz < 2**31 and max(mat.shape) < 2**31
+    index = np.int32 if fits else np.int64
+    return {
+        f"{name}.indptr": mat.indptr.astype(index),
+        f"{name}.indices": mat.indices.astype(index),
+        f"{name}.data": mat.data.astype(np.float32),
+    }
 
 
 def save_artifact(
     root_dir: str | os.PathLike,
     result: TrainResult | ModelWeights,
-    id_maps: dict[str, list],
+    id_maps: dict[str, list | np.ndarray],
     *,
     params: dict | None = None,
     data_hash: str = "",
@@ -130,7 +167,8 @@ def save_artifact(
     tmp = Path(tempfile.mkdtemp(prefix=f".{version}.", dir=root))
     try:
         save_file(arrays, str(tmp / _WEIGHTS))
-        (tmp / _IDS).write_text(json.dumps({k: list(v) for k, v in id_maps.items()}))
+        ids = {k: v.tolist() if isinstance(v, np.ndarray) else list(v) for k, v in id_maps.items()}
+        (tmp / _IDS).write_text(json.dumps(ids))
         train_params = dict(params or {})
         if isinstance(result, TrainResult):
             train_params.setdefault("config", result.config.to_json())
@@ -154,8 +192,14 @@ def save_artifact(
                 "dim": weights.dim,
                 "content_spec": weights.content_spec.to_json(),
                 "tag_weight": weights.tag_weight,
-                **{f"{name}_shape": _shape(getattr(weights, name)) for name in _SPARSE},
+                **{
+                    f"{name}_shape": _shape(getattr(weights, name))
+                    for name in _SPARSE + _DERIVED_SPARSE
+                },
             },
+            "derived": sorted(
+                name for name in _DERIVED_DENSE + _DERIVED_SPARSE if _stored(arrays, name)
+            ),
             "shapes": {name: list(arr.shape) for name, arr in arrays.items()},
             "files": {name: _sha256(tmp / name) for name in (_WEIGHTS, _IDS)},
         }
@@ -168,6 +212,10 @@ def save_artifact(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return final
+
+
+def _stored(arrays: dict[str, np.ndarray], name: str) -> bool:
+    return name in arrays or f"{name}.data" in arrays
 
 
 def _shape(mat: sp.spmatrix | None) -> list[int] | None:
@@ -185,7 +233,7 @@ def _training_summary(result: TrainResult | ModelWeights) -> dict:
     }
 
 
-def _check_id_maps(weights: ModelWeights, id_maps: dict[str, list]) -> None:
+def _check_id_maps(weights: ModelWeights, id_maps: dict[str, list | np.ndarray]) -> None:
     expected = {
         "user": weights.num_users,
         "item": weights.num_items,
@@ -217,8 +265,8 @@ def load_artifact(path: str | os.PathLike) -> LoadedModel:
     if set(manifest.get("files", {})) != {_WEIGHTS, _IDS}:
         raise ArtifactError(f"{path}: manifest does not list {_WEIGHTS} and {_IDS}")
     try:
-        arrays = load_file(str(path / _WEIGHTS))
-    except (SafetensorError, OSError) as exc:
+        arrays = map_safetensors(path / _WEIGHTS)
+    except (WeightsFileError, OSError) as exc:
         raise ArtifactError(f"{path}: unreadable weights: {exc}") from exc
     shapes = manifest.get("shapes", {})
     if set(shapes) != set(arrays):
@@ -226,17 +274,29 @@ def load_artifact(path: str | os.PathLike) -> LoadedModel:
     for name, arr in arrays.items():
         if list(arr.shape) != shapes[name]:
             raise ArtifactError(f"{path}: {name} has shape {arr.shape}, expected {shapes[name]}")
-    id_maps = json.loads((path / _IDS).read_text())
+    id_maps = _id_arrays(json.loads((path / _IDS).read_text()))
     model = _build(manifest, arrays, path)
     try:
         _check_id_maps(model, id_maps)
         _check_consistent(model)
+        _attach_derived(model, arrays, manifest)
     except ArtifactError as exc:
         raise ArtifactError(f"{path}: {exc}") from exc
+    # The checks read every array; serving reads some in full (the scoring vectors) and
+    # others a few rows at a time: let each page come back when it is read again.
+    release_pages(arrays)
     model.manifest = manifest
     model.id_maps = id_maps
     model.path = path
     return model
+
+
+def _id_arrays(id_maps: dict[str, list]) -> dict[str, list | np.ndarray]:
+    out: dict[str, list | np.ndarray] = {}
+    for kind, ids in id_maps.items():
+        integers = all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+        out[kind] = np.array(ids, dtype=np.int64) if integers and ids else ids
+    return out
 
 
 def _sparse(
@@ -246,9 +306,14 @@ def _sparse(
         return None
     try:
         indices, indptr = arrays[f"{name}.indices"], arrays[f"{name}.indptr"]
-        if len(indices) < 2**31 and max(shape) < 2**31:  # the compiled scoring kernels' type
+        fits = len(indices) < 2**31 and max(shape) < 2**31
+        if fits and (indices.dtype != np.int32 or indptr.dtype != np.int32):
+            # the compiled scoring kernels' type; artifacts written before int32 indices pay
+            # for a private copy here
             indices, indptr = indices.astype(np.int32), indptr.astype(np.int32)
-        mat = sp.csr_matrix((arrays[f"{name}.data"], indices, indptr), shape=tuple(shape))
+        mat = sp.csr_matrix(
+            (arrays[f"{name}.data"], indices, indptr), shape=tuple(shape), copy=False
+        )
         mat.check_format(full_check=True)  # the kernels trust the indices: check them once
         return mat
     except (KeyError, ValueError) as exc:
@@ -262,7 +327,7 @@ def _build(manifest: dict, arrays: dict[str, np.ndarray], path: Path) -> LoadedM
         model = LoadedModel(
             **{name: arrays[name] for name in _DENSE},
             content_spec=spec,
-            item_warm=arrays["item_warm"].astype(bool),
+            item_warm=_flags(arrays["item_warm"]),
             blend=float(meta["blend"]),
             cold_blend=float(meta["cold_blend"]),
             graph_weight=float(meta["graph_weight"]),
@@ -276,6 +341,70 @@ def _build(manifest: dict, arrays: dict[str, np.ndarray], path: Path) -> LoadedM
     except (KeyError, TypeError, ValueError) as exc:
         raise ArtifactError(f"{path}: inconsistent manifest or weights: {exc}") from exc
     return model
+
+
+def _flags(arr: np.ndarray) -> np.ndarray:
+    """A uint8 array of 0s and 1s as booleans, without a copy."""
+    if arr.dtype != np.uint8 or arr.max(initial=0) > 1:
+        raise ValueError("item_warm holds values other than 0 and 1")
+    return arr.view(np.bool_)
+
+
+def _attach_derived(model: LoadedModel, arrays: dict[str, np.ndarray], manifest: dict) -> None:
+    """Set the arrays :meth:`ModelWeights.refresh` derives: the stored ones, checked against
+    the weights, or (an artifact written without them) derived here."""
+    stored = set(manifest.get("derived", ()))
+    if not {"item_embeddings", "cold_rows"} <= stored:
+        model.refresh()
+        return
+    n_i, d = model.item_graph.shape
+    embeddings = arrays["item_embeddings"]
+    scoring = arrays["item_scoring"] if "item_scoring" in stored else embeddings
+    cold_rows = arrays["cold_rows"]
+    for name, arr in (("item_embeddings", embeddings), ("item_scoring", scoring)):
+        if arr.shape != (n_i, d):
+            raise ArtifactError(f"{name} has shape {arr.shape}, expected {(n_i, d)}")
+        if not _finite(arr):
+            raise ArtifactError(f"{name} contains non-finite values")
+    if not np.array_equal(cold_rows, np.flatnonzero(~model.item_warm)):
+        raise ArtifactError("cold_rows are not the rows of the items without interactions")
+    _spot_check(model, embeddings, scoring)
+    cold_tags = None
+    if "cold_tag_rows" in stored:
+        shape = manifest["model"].get("cold_tag_rows_shape")
+        cold_tags = _sparse(arrays, "cold_tag_rows", shape)
+        tags = model.item_tags.shape[1] if model.item_tags is not None else None
+        if cold_tags is None or cold_tags.shape != (len(cold_rows), tags):
+            want = [len(cold_rows), tags]
+            raise ArtifactError(f"cold_tag_rows has shape {shape}, expected {want}")
+    elif model.tag_weight and model.item_tags is not None:
+        raise ArtifactError("the tag-profile term has no cold_tag_rows")
+    model.item_embeddings, model.item_scoring = embeddings, scoring
+    model.cold_rows, model.cold_tag_rows = cold_rows, cold_tags
+
+
+def _spot_check(model: ModelWeights, embeddings: np.ndarray, scoring: np.ndarray) -> None:
+    """The stored blended vectors agree with the weights at a few rows (a cheap guard
+    against a writer that stored them from other weights or another blend)."""
+    n_i = model.item_graph.shape[0]
+    if not n_i:
+        return
+    rows = np.unique(np.linspace(0, n_i - 1, _SPOT_CHECKS).astype(np.int64))
+    b = model.content_share[rows][:, None]
+    graph, content = model.item_graph[rows], model.item_content[rows]
+    want_embeddings = (1.0 - b) * graph + b * content
+    want_scoring = (1.0 - b) * model.graph_weight * graph + b * content
+    for name, got, want in (
+        ("item_embeddings", embeddings[rows], want_embeddings),
+        ("item_scoring", scoring[rows], want_scoring),
+    ):
+        if not np.allclose(got, want, rtol=1e-4, atol=1e-5):
+            raise ArtifactError(f"{name} does not match the weights and blend it was derived from")
+
+
+def _finite(arr: np.ndarray, chunk: int = 1 << 16) -> bool:
+    """``np.isfinite(arr).all()`` by blocks of rows: no temporary of the array's size."""
+    return all(np.isfinite(arr[i : i + chunk]).all() for i in range(0, max(len(arr), 1), chunk))
 
 
 def _check_consistent(model: ModelWeights) -> None:
@@ -301,5 +430,5 @@ def _check_consistent(model: ModelWeights) -> None:
     if model.strength not in STRENGTHS:
         raise ArtifactError(f"unknown strength {model.strength!r}; expected one of {STRENGTHS}")
     for arr in (model.user_graph, model.item_graph, model.item_content):
-        if not np.isfinite(arr).all():
+        if not _finite(arr):
             raise ArtifactError("weights contain non-finite values")

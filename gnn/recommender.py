@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,7 +26,12 @@ def _topk(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 def _matmul_t(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b.T`` through torch: one thread pool with the top-k that follows, where mixing
     NumPy's BLAS threads with torch's makes the two pools fight over the cores."""
-    return (torch.from_numpy(np.ascontiguousarray(a)) @ torch.from_numpy(b).T).numpy()
+    with warnings.catch_warnings():
+        # A loaded model's arrays are read-only (mapped from the artifact); torch warns that
+        # it cannot protect them, and only reads them here.
+        warnings.filterwarnings("ignore", "The given NumPy array is not writable")
+        right = torch.from_numpy(b)
+    return (torch.from_numpy(np.ascontiguousarray(a)) @ right.T).numpy()
 
 
 @dataclass
@@ -85,10 +91,12 @@ class ModelWeights:
         self.item_embeddings = np.ascontiguousarray(
             (1.0 - b) * self.item_graph + b * self.item_content, dtype=np.float32
         )
-        self.item_scoring = np.ascontiguousarray(
-            (1.0 - b) * self.graph_weight * self.item_graph + b * self.item_content,
-            dtype=np.float32,
-        )
+        self.item_scoring = self.item_embeddings
+        if self.graph_weight != 1.0:  # else the same vectors: one array, not two
+            self.item_scoring = np.ascontiguousarray(
+                (1.0 - b) * self.graph_weight * self.item_graph + b * self.item_content,
+                dtype=np.float32,
+            )
         self.cold_rows = np.flatnonzero(~np.asarray(self.item_warm, dtype=bool))
         self.cold_tag_rows = None
         if self.tag_weight and self.item_tags is not None:
@@ -270,9 +278,11 @@ class ModelWeights:
         """
         parts: list[np.ndarray] = []
         if item_rows is not None and len(item_rows):
-            row = self._interaction_row(item_rows, weights)
-            base = self.item_graph / self.item_scale[:, None]
-            parts.append(np.asarray(row @ base).ravel() @ self.fold_in_map)
+            row = self._interaction_row(item_rows, weights).tocsr()
+            # the unscaled embeddings of the user's items only: dividing all of item_graph
+            # by item_scale would be a catalogue-sized copy per call
+            row.data = row.data / self.item_scale[row.indices]
+            parts.append(np.asarray(row @ self.item_graph).ravel() @ self.fold_in_map)
         interests = []
         if tag_rows is not None and len(tag_rows):
             interests.append(self.tag_graph[np.asarray(tag_rows, dtype=np.int64)])

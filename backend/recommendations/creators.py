@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import scipy.sparse as sp
 
 from backend.recommendations.registry import ServingModel, registry
 
@@ -24,10 +25,17 @@ def _creator_centroids(state: ServingModel) -> tuple[np.ndarray, np.ndarray]:
         if cached is not None:
             return cached
     creators = state.catalogue.creator
-    known = creators >= 0
+    known = np.flatnonzero(creators >= 0)
     ids, inverse = np.unique(creators[known], return_inverse=True)
-    sums = np.zeros((ids.size, state.unit_items.shape[1]), dtype=np.float64)
-    np.add.at(sums, inverse, state.unit_items[known])
+    # creators x items, each item weighted by its inverse norm: the sums of unit vectors
+    # without a unit copy of the item matrix (float32 like it: scipy would otherwise convert
+    # the whole item matrix to the sparse matrix's type first)
+    membership = sp.csr_matrix(
+        (state.item_inverse_norms[known], (inverse.ravel(), known)),
+        shape=(ids.size, len(creators)),
+        dtype=np.float32,
+    )
+    sums = np.asarray(membership @ state.model.item_embeddings, dtype=np.float64)
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     centroids = (sums / np.maximum(norms, 1e-12)).astype(np.float32)
     with _lock:

@@ -139,7 +139,7 @@ def _list_vectors(
 ) -> np.ndarray:
     """Unit vectors to diversify a list: model embeddings, or tag sets without a model."""
     if state is not None and all(i in state.item_row for i in ids):
-        return state.unit_items[[state.item_row[i] for i in ids]]
+        return state.unit_item_vectors([state.item_row[i] for i in ids])
     columns = {t: c for c, t in enumerate(sorted({t for i in ids for t in tag_map[i]}))}
     matrix = np.zeros((len(ids), max(len(columns), 1)), dtype=np.float32)
     for row, item_id in enumerate(ids):

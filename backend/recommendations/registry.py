@@ -1,12 +1,14 @@
 """The model this process serves: loaded once, swapped atomically on a promotion.
 
 A :class:`ServingModel` is everything one request needs from one model version: the
-weights (kept in memory as numpy arrays for brute-force scoring), the id maps in both
-directions, the catalogue facts used by the filters, and the unit item vectors used by
-diversity re-ranking. It is immutable once built. The registry holds one reference to the
-current one; a request reads that reference once and uses the object it got to the end,
-so no request ever mixes two versions, and a promotion builds the new object completely
-before swapping the reference under a lock.
+weights (numpy arrays for brute-force scoring, mapped read-only from the artifact so that
+every worker of the server reads the same pages), the id maps in both directions, the
+catalogue facts used by the filters, and the inverse norms of the item vectors, for the
+unit vectors of diversity re-ranking and cosine similarity (a scale per item rather than a
+normalised copy of the item matrix in every worker). It is immutable once built. The
+registry holds one reference to the current one; a request reads that reference once and
+uses the object it got to the end, so no request ever mixes two versions, and a promotion
+builds the new object completely before swapping the reference under a lock.
 
 Finding out that a promotion happened costs one cache read per request: saving a
 :class:`~backend.recommendations.models.ModelVersion` bumps the ``lupi:model-version``
@@ -21,10 +23,13 @@ trending items. It tries that version again after ``retry_interval`` seconds.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
+import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -37,7 +42,7 @@ from backend.content.models import ContentItem
 from backend.recommendations import cache
 from backend.recommendations.export import TYPE_ORDER
 from backend.recommendations.models import ModelVersion
-from backend.recommendations.ranking import unit_rows
+from backend.recommendations.rows import RowIndex
 
 __all__ = [
     "Catalogue",
@@ -143,11 +148,12 @@ class ServingModel:
     model: ScoringModel
     trained_at: datetime | None
     item_ids: np.ndarray
-    item_row: dict[int, int]
-    user_row: dict[int, int]
-    tag_row: dict[int, int]
-    category_row: dict[int, int]
-    unit_items: np.ndarray
+    item_row: Mapping[int, int]
+    user_row: Mapping[int, int]
+    tag_row: Mapping[int, int]
+    category_row: Mapping[int, int]
+    # 1 / |item_embeddings[i]| (1 for a zero vector, which stays zero)
+    item_inverse_norms: np.ndarray
     catalogue: Catalogue
     # Content vectors of items published after training, computed once per item; the only
     # mutable part, guarded by its own lock, and never shared between versions.
@@ -161,14 +167,31 @@ class ServingModel:
     def type_row(self) -> dict[str, int]:
         return {value: row for row, value in enumerate(TYPE_ORDER)}
 
+    def unit_item_vectors(self, rows: np.ndarray | list[int]) -> np.ndarray:
+        """The model's item embeddings at ``rows``, scaled to unit length."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return self.model.item_embeddings[rows] * self.item_inverse_norms[rows, None]
 
-def _rows(ids: list) -> dict[int, int]:
-    return {int(db_id): row for row, db_id in enumerate(ids)}
+    def item_cosines(self, target: np.ndarray) -> np.ndarray:
+        """The cosine of every model item with the unit vector ``target``."""
+        target = np.asarray(target, dtype=np.float32)
+        return (self.model.item_embeddings @ target) * self.item_inverse_norms
 
 
-def _build_catalogue(item_ids: list[int], now: datetime) -> Catalogue:
-    n = len(item_ids)
-    row_of = _rows(item_ids)
+def _inverse_norms(matrix: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
+    """``1 / |row|`` of every row (1 for a zero row), by blocks: no temporary of the
+    matrix's size."""
+    out = np.ones(len(matrix), dtype=np.float32)
+    for start in range(0, len(matrix), chunk):
+        block = matrix[start : start + chunk]
+        norms = np.sqrt(np.einsum("ij,ij->i", block, block, dtype=np.float64))
+        out[start : start + chunk] = 1.0 / np.where(norms > 0, norms, 1.0)
+    return out
+
+
+def _item_facts(index: RowIndex) -> tuple[np.ndarray, ...]:
+    """Type, category, creator and publish time of the published items, by model row."""
+    n = len(index)
     item_type = np.full(n, "", dtype=object)
     category = np.full(n, -1, dtype=np.int64)
     creator = np.full(n, -1, dtype=np.int64)
@@ -177,22 +200,38 @@ def _build_catalogue(item_ids: list[int], now: datetime) -> Catalogue:
         "id", "type", "category_id", "creator_id", "published_at"
     )
     for item_id, kind, category_id, creator_id, published_at in facts.iterator(chunk_size=20_000):
-        row = row_of.get(item_id)
+        row = index.get(item_id)
         if row is None:
             continue
-        item_type[row] = kind
+        # one string object per type, not one per item (8 bytes an item instead of ~60)
+        item_type[row] = sys.intern(kind)
         category[row] = -1 if category_id is None else category_id
         creator[row] = creator_id
         published[row] = published_at.timestamp()
+    return item_type, category, creator, published
+
+
+def _item_tags(index: RowIndex) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The model's items by the tags they carry now (CSR), and the tag id of each column."""
     through = ContentItem.tags.through.objects.values_list("contentitem_id", "tag_id")
-    pairs = [(row_of[i], t) for i, t in through.iterator(chunk_size=50_000) if i in row_of]
-    tag_ids = np.array(sorted({t for _, t in pairs}), dtype=np.int64)
-    tag_col = {int(t): col for col, t in enumerate(tag_ids)}
-    rows = np.array([r for r, _ in pairs], dtype=np.int64)
-    cols = np.array([tag_col[t] for _, t in pairs], dtype=np.int64)
+    # flat int arrays, not a list of pairs: a few million tuples would outweigh the matrix
+    flat = np.fromiter(
+        itertools.chain.from_iterable(through.iterator(chunk_size=50_000)), dtype=np.int64
+    ).reshape(-1, 2)
+    rows = index.rows_of(flat[:, 0])
+    keep = rows >= 0
+    tag_ids, cols = np.unique(flat[keep, 1], return_inverse=True)
     tags = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(tag_ids))
+        (np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], cols.ravel())),
+        shape=(len(index), len(tag_ids)),
     )
+    return tags, tag_ids
+
+
+def _build_catalogue(index: RowIndex, now: datetime) -> Catalogue:
+    item_type, category, creator, published = _item_facts(index)
+    tags, tag_ids = _item_tags(index)
+    tag_col = {int(t): col for col, t in enumerate(tag_ids)}
     return Catalogue(
         item_type=item_type,
         category=category,
@@ -201,7 +240,7 @@ def _build_catalogue(item_ids: list[int], now: datetime) -> Catalogue:
         tags=tags,
         tag_col=tag_col,
         tag_ids=tag_ids,
-        max_item_id=max(item_ids, default=0),
+        max_item_id=int(index.ids.max(initial=0)),
         built_at=now,
     )
 
@@ -214,7 +253,7 @@ def load_serving_model(version: ModelVersion) -> ServingModel:
 
     model = gnn.load_artifact(version.path)
     id_maps = model.id_maps
-    item_ids = [int(i) for i in id_maps["item"]]
+    item_row = RowIndex(id_maps["item"])
     run = version.training_run
     trained_at = run.started_at if run is not None else version.created_at
     return ServingModel(
@@ -222,13 +261,13 @@ def load_serving_model(version: ModelVersion) -> ServingModel:
         version_id=version.pk,
         model=model,
         trained_at=trained_at,
-        item_ids=np.asarray(item_ids, dtype=np.int64),
-        item_row=_rows(item_ids),
-        user_row=_rows(id_maps.get("user", [])),
-        tag_row=_rows(id_maps.get("tag", [])),
-        category_row=_rows(id_maps.get("category", [])),
-        unit_items=unit_rows(np.asarray(model.item_embeddings, dtype=np.float32)),
-        catalogue=_build_catalogue(item_ids, timezone.now()),
+        item_ids=item_row.ids,
+        item_row=item_row,
+        user_row=RowIndex(id_maps.get("user", [])),
+        tag_row=RowIndex(id_maps.get("tag", [])),
+        category_row=RowIndex(id_maps.get("category", [])),
+        item_inverse_norms=_inverse_norms(model.item_embeddings),
+        catalogue=_build_catalogue(item_row, timezone.now()),
     )
 
 

@@ -104,7 +104,7 @@ def model_list(
     liked_rows = [state.item_row[i] for i in profile.liked if i in state.item_row]
     evidence = UserEvidence(
         liked_items=[int(state.item_ids[r]) for r in liked_rows],
-        liked_vectors=state.unit_items[liked_rows] if liked_rows else None,
+        liked_vectors=state.unit_item_vectors(liked_rows) if liked_rows else None,
         followed_tags=set(profile.interest_tags),
         engaged_creators=profile.engaged_creators,
         trending_top=trending_top,

@@ -72,7 +72,7 @@ def _similar_by_model(
         target = universe.unit_vectors(state, np.array([position]))[0]
     else:  # an unpublished item: place it from its content
         target = unit_rows(_embed_one(state, item))[0]
-    sims = np.concatenate([state.unit_items @ target, universe.new_unit @ target])
+    sims = np.concatenate([state.item_cosines(target), universe.new_unit @ target])
     mask = np.isfinite(published) & (published <= now.timestamp()) & (ids != item.pk)
     candidates = np.flatnonzero(mask)
     order = top_positions(sims[candidates], max(first * 2, 20))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,7 +78,7 @@ class Positions:
 
     ids: np.ndarray  # database id at every position
     model_rows: int
-    row_of: dict[int, int]  # database id -> model row (the model's own map, not a copy)
+    row_of: Mapping[int, int]  # database id -> model row (the model's own map, not a copy)
     new_of: dict[int, int]  # database id -> position, for the new items
 
     def of(self, item_id: int) -> int | None:
@@ -107,7 +108,6 @@ class Universe:
     creator: np.ndarray
     published: np.ndarray
     new_unit: np.ndarray  # unit content vectors of the new items
-    tags_by_column: sp.csc_matrix  # the catalogue's item-by-tag matrix, by tag
     # the new items' tags in the model's tag rows, for its tag-profile term (None: no term)
     new_tag_rows: sp.csr_matrix | None = None
     _freshness: dict[float, tuple[float, np.ndarray]] = field(default_factory=dict)
@@ -119,20 +119,24 @@ class Universe:
     def unit_vectors(self, state: ServingModel, positions: np.ndarray) -> np.ndarray:
         """Unit embeddings at ``positions``."""
         positions = np.asarray(positions, dtype=np.int64)
-        out = np.empty((len(positions), state.unit_items.shape[1]), dtype=np.float32)
+        out = np.empty((len(positions), state.model.item_embeddings.shape[1]), dtype=np.float32)
         known = self.positions.in_model(positions)
-        out[known] = state.unit_items[positions[known]]
+        out[known] = state.unit_item_vectors(positions[known])
         out[~known] = self.new_unit[self.positions.new_index(positions[~known])]
         return out
 
     def rows_with_tags(self, state: ServingModel, tag_ids: set[int]) -> np.ndarray:
-        """A mask over every position: the item carries one of ``tag_ids``."""
+        """A mask over every position: the item carries one of ``tag_ids``.
+
+        One pass over the catalogue's (item x tag) entries: a by-tag copy of the matrix
+        would answer from the tag's items alone, but cost every worker as much memory as
+        the catalogue's tags themselves (23 MB at 1,000,000 items)."""
         mask = np.zeros(len(self.ids), dtype=bool)
-        csc, cat = self.tags_by_column, state.catalogue
-        for tag in tag_ids:
-            col = cat.tag_col.get(tag)
-            if col is not None:
-                mask[csc.indices[csc.indptr[col] : csc.indptr[col + 1]]] = True
+        tags = state.catalogue.tags
+        cols = [state.catalogue.tag_col[t] for t in tag_ids if t in state.catalogue.tag_col]
+        if cols:
+            entries = np.flatnonzero(np.isin(tags.indices, cols))
+            mask[np.searchsorted(tags.indptr, entries, side="right") - 1] = True
         for i, item_tags in enumerate(self.new.tags):
             if tag_ids.intersection(item_tags):
                 mask[self.positions.model_rows + i] = True
@@ -300,19 +304,26 @@ def _build(state: ServingModel, token: object) -> Universe:
         built_at=time.monotonic(),
         new=new,
         positions=Positions(
-            ids=np.concatenate([state.item_ids, np.array(new.ids, dtype=np.int64)]),
+            ids=_extended(state.item_ids, new.ids),
             model_rows=len(state.item_ids),
             row_of=state.item_row,
             new_of={item_id: len(state.item_ids) + i for i, item_id in enumerate(new.ids)},
         ),
-        item_type=np.concatenate([cat.item_type, np.array(new.item_type, dtype=object)]),
-        category=np.concatenate([cat.category, np.array(new.category, dtype=np.int64)]),
-        creator=np.concatenate([cat.creator, np.array(new.creator, dtype=np.int64)]),
-        published=np.concatenate([cat.published, np.array(new.published, dtype=np.float64)]),
+        item_type=_extended(cat.item_type, new.item_type),
+        category=_extended(cat.category, new.category),
+        creator=_extended(cat.creator, new.creator),
+        published=_extended(cat.published, new.published),
         new_unit=unit_rows(new.vectors),
-        tags_by_column=cat.tags.tocsc(),
         new_tag_rows=_new_tag_rows(state, new),
     )
+
+
+def _extended(model_part: np.ndarray, new_part: list) -> np.ndarray:
+    """The catalogue's array for the model's items followed by the new items' values: the
+    catalogue's own array (not a copy of it) when there are no new items."""
+    if not new_part:
+        return model_part
+    return np.concatenate([model_part, np.array(new_part, dtype=model_part.dtype)])
 
 
 def _new_tag_rows(state: ServingModel, new: NewItems) -> sp.csr_matrix | None:
@@ -385,7 +396,12 @@ def warm_up() -> ServingModel | None:
     ``/readyz`` says whether a model is served."""
     from django.db import connections
 
+    from backend.allocator import map_large_blocks, return_free_memory
+
     started = time.perf_counter()
+    # The load's large temporaries, and later each request's, go back to the system when
+    # freed, instead of staying with this worker (see backend.allocator).
+    map_large_blocks()
     try:
         state = registry.current()
         if state is not None:
@@ -395,6 +411,7 @@ def warm_up() -> ServingModel | None:
         return None
     finally:
         connections.close_all()  # this thread serves no request: give its connections back
+        return_free_memory()
     if state is None:
         logger.info("no model to load before serving")
     else:

@@ -87,7 +87,7 @@ def test_train_gnn_end_to_end(platform: None, tmp_path: Path, capsys) -> None:
     assert run.data_hash and run.num_items == published.count()
 
     model = gnn.load_artifact(version.path)
-    assert model.id_maps["item"] == sorted(published.values_list("id", flat=True))
+    assert model.id_maps["item"].tolist() == sorted(published.values_list("id", flat=True))
     scores, rows = model.recommend(np.array([0]), 5, None)
     assert rows.shape == (1, 5) and np.isfinite(scores).all()
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import mmap
 import shutil
 import threading
 import time
 
+import numpy as np
 import pytest
 from django.db import OperationalError, connection
 
-from backend.recommendations.registry import registry
+from backend.recommendations.registry import load_serving_model, registry
 from backend.recommendations.services import promote
 from backend.recommendations.serving import Method, recommend_for_user
 
@@ -197,3 +199,36 @@ def test_the_served_token_lags_a_promotion_until_the_registry_catches_up(platfor
     assert registry.served_token() != cache.model_token()
     registry.current()
     assert registry.served_token() == cache.model_token()
+
+
+def _mapped(arr: np.ndarray) -> bool:
+    while isinstance(arr, np.ndarray) and arr.base is not None:
+        arr = arr.base
+    return isinstance(arr, memoryview) and isinstance(arr.obj, mmap.mmap)
+
+
+def test_the_serving_state_reads_the_model_from_the_mapped_artifact(model):
+    """Every item-sized float matrix a request reads is a read-only view of the artifact's
+    mapped weights, the same pages in every worker; the serving state keeps none of its
+    own (unit vectors are the embeddings times a scale per item)."""
+    first, second = load_serving_model(model), load_serving_model(model)
+    n_items = len(first.item_ids)
+    for state in (first, second):
+        scoring = state.model
+        for name in ("item_graph", "item_content", "item_embeddings", "item_scoring"):
+            arr = getattr(scoring, name)
+            assert _mapped(arr) and not arr.flags.writeable, name
+        assert _mapped(scoring.item_item.data) and _mapped(scoring.item_item.indices)
+        owned = [
+            value
+            for holder in (state, state.catalogue)
+            for value in vars(holder).values()
+            if isinstance(value, np.ndarray) and value.ndim == 2 and len(value) == n_items
+        ]
+        assert owned == []
+    rows = np.arange(n_items)
+    unit = first.unit_item_vectors(rows)
+    np.testing.assert_allclose(np.linalg.norm(unit, axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(first.item_cosines(unit[3]), unit @ unit[3], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(second.unit_item_vectors(rows), unit)
+    assert first.item_row[int(first.item_ids[5])] == 5 and -1 not in first.item_row

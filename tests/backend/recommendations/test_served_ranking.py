@@ -91,7 +91,7 @@ def _with_tag_term(state) -> gnn.LoadedModel:
 
 def _assert_served_is_evaluated(model: gnn.LoadedModel, sample: list[int]) -> list[list[int]]:
     evaluated = _evaluated_top(model, sample)
-    scores = model.user_scores(np.array([model.id_maps["user"].index(u) for u in sample]))
+    scores = model.user_scores(np.array([list(model.id_maps["user"]).index(u) for u in sample]))
     item_row = {int(i): r for r, i in enumerate(model.id_maps["item"])}
     served: list[list[int]] = []
     for user_id, expected, user_scores in zip(sample, evaluated, scores, strict=True):
@@ -138,8 +138,8 @@ def test_a_new_item_is_scored_like_a_cold_item_with_the_same_content(served_cata
     position = universe.positions.of(twin.pk)
     assert position is not None and position >= model.num_items
     reader = served_catalogue.readers[0]
-    history = model.user_rows[[model.id_maps["user"].index(reader)]]
-    taste = Taste(model.user_graph[model.id_maps["user"].index(reader)], history)
+    history = model.user_rows[[list(model.id_maps["user"]).index(reader)]]
+    taste = Taste(model.user_graph[list(model.id_maps["user"]).index(reader)], history)
     tag_part = universe.tag_part(state, taste)
     assert tag_part is not None and np.any(tag_part[model.cold_rows])
     scores = universe.blended(state, taste, None, tag_part)
