@@ -106,7 +106,9 @@ def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen:
     if args.server == "gunicorn":
         # SO_REUSEPORT lets the kernel spread connections over the workers; uvicorn's own
         # --workers share one accept queue, and keep-alive clients pile onto one process.
-        cmd = [sys.executable, "-m", "gunicorn", "backend.asgi:application"]
+        # The production settings file: the app and torch preloaded in the master.
+        cmd = [sys.executable, "-m", "gunicorn", "-c", "python:backend.gunicorn_config"]
+        cmd += ["backend.asgi:application"]
         cmd += ["-k", "uvicorn_worker.UvicornWorker", "--reuse-port", "-w", str(args.workers)]
         cmd += ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
     else:

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from backend.recommendations.profile import Profile
 from backend.recommendations.registry import ScoringModel, ServingModel
 from backend.recommendations.request import Method
+from backend.recommendations.rows import rows_of
 
 __all__ = ["place_user"]
 
@@ -27,7 +28,12 @@ def place_user(
     """The user's vector and history row (the model's query for its item-item part)."""
     model = state.model
     trained = state.trained_at.timestamp() if state.trained_at else -math.inf
-    known = [(state.item_row[i], w, t) for i, w, t, _ in profile.acts if i in state.item_row]
+    act_rows = rows_of(state.item_row, [act[0] for act in profile.acts])
+    known = [
+        (int(row), w, t)
+        for row, (_, w, t, _) in zip(act_rows, profile.acts, strict=True)
+        if row >= 0
+    ]
     positive = [(row, w, t) for row, w, t in known if w > 0]
     user_row = state.user_row.get(user_id)
     # The trained vector means something only for a user who had positive feedback then.

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["RowIndex"]
+__all__ = ["RowIndex", "rows_of"]
 
 
 class RowIndex(Mapping[int, int]):
@@ -59,3 +59,11 @@ class RowIndex(Mapping[int, int]):
         if at == len(self._sorted) or self._sorted[at] != item_id:
             return -1
         return at if self._order is None else int(self._order[at])
+
+
+def rows_of(index: Mapping[int, int], ids: Sequence[int]) -> np.ndarray:
+    """The row of each of ``ids`` in ``index``, -1 where it has none: one vectorised search
+    for a :class:`RowIndex` (a lookup per id costs a binary search's Python overhead)."""
+    if isinstance(index, RowIndex):
+        return index.rows_of(np.asarray(ids, dtype=np.int64))
+    return np.array([index.get(int(i), -1) for i in ids], dtype=np.int64)

@@ -31,6 +31,7 @@ from backend.recommendations.request import (
     RecommendationList,
     ScoreBreakdown,
 )
+from backend.recommendations.rows import rows_of
 from backend.recommendations.trending import trending
 from backend.recommendations.universe import Positions, Taste, Universe, universe_of
 
@@ -101,7 +102,7 @@ def model_list(
 
     pool = _pool(total, first, knobs.diversity, universe.category)
     trending_top = trending().top_ids(TRENDING_TOP)
-    liked_rows = [state.item_row[i] for i in profile.liked if i in state.item_row]
+    liked_rows = [int(r) for r in rows_of(state.item_row, profile.liked) if r >= 0]
     evidence = UserEvidence(
         liked_items=[int(state.item_ids[r]) for r in liked_rows],
         liked_vectors=state.unit_item_vectors(liked_rows) if liked_rows else None,
