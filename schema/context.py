@@ -31,7 +31,6 @@ __all__ = [
     "InterestCategoriesByUserIdLoader",
     "InterestTagsByUserIdLoader",
     "LupiContext",
-    "TagsByItemIdLoader",
 ]
 
 
@@ -46,17 +45,10 @@ def _loader(fetch: Callable[[list[Any]], dict[Any, Any]], missing: Callable[[], 
 
 
 class ContentItemByIdLoader(DataLoader[int, ContentItem | None]):
-    """Published items by id, with creator and category already loaded."""
+    """Published items by id, with creator, category and tags already loaded."""
 
     def __init__(self) -> None:
         super().__init__(load_fn=_loader(content_services.items_by_ids, lambda: None))
-
-
-class TagsByItemIdLoader(DataLoader[int, list[Tag]]):
-    """The tags of each item, sorted by name."""
-
-    def __init__(self) -> None:
-        super().__init__(load_fn=_loader(content_services.tags_by_item, list))
 
 
 class CreatorByIdLoader(DataLoader[int, Creator | None]):
@@ -84,7 +76,6 @@ class DataLoaders:
 
     content_item_by_id: ContentItemByIdLoader = field(default_factory=ContentItemByIdLoader)
     creator_by_id: CreatorByIdLoader = field(default_factory=CreatorByIdLoader)
-    tags_by_item_id: TagsByItemIdLoader = field(default_factory=TagsByItemIdLoader)
     interest_tags_by_user_id: InterestTagsByUserIdLoader = field(
         default_factory=InterestTagsByUserIdLoader
     )

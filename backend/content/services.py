@@ -20,7 +20,6 @@ __all__ = [
     "aown_creator",
     "items_by_ids",
     "own_creator",
-    "tags_by_item",
     "published_items",
     "tag_ids_by_item",
     "tags",
@@ -85,23 +84,18 @@ async def aown_creator(user: User) -> Creator | None:
 
 
 def items_by_ids(ids: list[int]) -> dict[int, ContentItem]:
-    """Published items by id, with creator and category loaded, in one query (tags come
-    from :func:`tags_by_item` when a response asks for them)."""
-    qs = published_items().filter(pk__in=ids).select_related("creator", "category")
-    return {item.pk: item for item in qs}
+    """Published items by id, with creator, category and tags loaded, in two queries.
 
-
-def tags_by_item(ids: list[int]) -> dict[int, list[Tag]]:
-    """The tags of each of ``ids``, sorted by name, in one query."""
-    tags: dict[int, list[Tag]] = {i: [] for i in ids}
-    links = (
-        ContentItem.tags.through.objects.filter(contentitem_id__in=ids)
-        .select_related("tag")
-        .order_by("tag__name", "tag_id")
+    The tags are read whether or not a response shows them: a resolver that loads them on
+    demand cost a 50-item page more CPU (a coroutine per item) than the query it saves a
+    dashboard that does not show them."""
+    qs = (
+        published_items()
+        .filter(pk__in=ids)
+        .select_related("creator", "category")
+        .prefetch_related("tags")
     )
-    for link in links:
-        tags[link.contentitem_id].append(link.tag)
-    return tags
+    return {item.pk: item for item in qs}
 
 
 def creators_by_ids(ids: list[int]) -> dict[int, Creator]:

@@ -12,7 +12,6 @@ from strawberry import auto
 from backend.content import models
 from backend.content import services as content_services
 from backend.content.covers import cover_url
-from schema.context import Info
 from schema.pagination import Connection
 
 __all__ = ["Category", "ContentItem", "ContentType", "Creator", "ItemOrder", "Tag"]
@@ -89,12 +88,4 @@ class ContentItem:
     published_at: auto
     creator: Creator = strawberry_django.field(description="Who published it.")
     category: Category | None = strawberry_django.field(description="Section of the catalogue.")
-
-    @strawberry_django.field(prefetch_related=["tags"], description="Labels, sorted by name.")
-    async def tags(self, info: Info) -> list[Tag]:
-        # A catalogue page has them prefetched (the optimizer's hint above); an item card
-        # of a served list batches them with the other cards, only when they are asked for.
-        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("tags")
-        if prefetched is not None:
-            return list(prefetched)
-        return await info.context.loaders.tags_by_item_id.load(self.pk)
+    tags: list[Tag] = strawberry_django.field(description="Labels, sorted by name.")

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 # After Django's own session and account reads: activity, stats, the recommender's acts,
 # refusals and interests (one UNION ALL), the explanations' names with the picks' liveness
-# (one UNION ALL), the cards.
-EXPECTED_READS = 5
+# (one UNION ALL), the cards and their tags.
+EXPECTED_READS = 6
 
 
 def _reads(client: Client, query: str) -> list[str]:
@@ -49,5 +49,3 @@ def test_the_uncached_dashboard_reads_in_a_fixed_number_of_round_trips(
     assert not [s for s in rest if '"content_creator"."user_id" =' in s]
     if username == "demo":  # (creator insights add reads of their own)
         assert len(rest) == EXPECTED_READS, "\n".join(rest)
-        # The cards do not ask for tags, so none are read.
-        assert not [s for s in rest if '"content_contentitem_tags"' in s]
