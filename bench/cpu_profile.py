@@ -15,7 +15,9 @@ times ``--requests`` more one after the other. Two passes:
   function's own time put in one phase by its module (a C function's time goes to the
   phase of its callers, pro rata), and the shares scaled to the unprofiled CPU, since the
   profiler slows Python code more than C code: read the phases as shares, the total as
-  measured.
+  measured. "other" takes what no phase rule names, and the rounding of frames still
+  running at the two snapshots, so it can read slightly negative. With
+  ``--fresh-feedback`` the profiled pass also holds the like written before each request.
 
 ``--cache-ttl 0`` (the default) serves every request uncached; ``--fresh-feedback`` records
 a like before each request, so each one pays the fold-in of a history newer than the model.
