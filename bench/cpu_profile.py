@@ -38,7 +38,7 @@ import threading
 import time
 from collections import defaultdict
 
-from bench.load import RUN_PREFIX, cpu_seconds, scenarios
+from bench.load import RUN_PREFIX, cpu_seconds, login, scenarios
 
 # First match wins: (phase, substrings of the function's file path).
 PHASES: list[tuple[str, tuple[str, ...]]] = [
@@ -108,15 +108,7 @@ async def _session(app, username: str, password: str):
     import httpx
 
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
-    await client.get("/graphql/")
-    login = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { id } }"
-    response = await client.post(
-        "/graphql/",
-        json={"query": login, "variables": {"u": username, "p": password}},
-        headers={"X-CSRFToken": client.cookies["csrftoken"]},
-    )
-    if "errors" in response.json():
-        raise SystemExit(f"login failed: {response.json()['errors']}")
+    await login(client, username, password)
     return client
 
 
