@@ -279,10 +279,13 @@ class ModelWeights:
         parts: list[np.ndarray] = []
         if item_rows is not None and len(item_rows):
             row = self._interaction_row(item_rows, weights).tocsr()
-            # the unscaled embeddings of the user's items only: dividing all of item_graph
-            # by item_scale would be a catalogue-sized copy per call
-            row.data = row.data / self.item_scale[row.indices]
-            parts.append(np.asarray(row @ self.item_graph).ravel() @ self.fold_in_map)
+            # The user's items' rows only, gathered: a sparse row times item_graph made
+            # scipy convert the whole float32 matrix to the row's float64 first (about
+            # 45 ms at 100,000 items, per request of a user with feedback newer than the
+            # model); unscaled by item_scale for the same reason.
+            scaled = row.data / self.item_scale[row.indices]
+            graph = np.asarray(self.item_graph[row.indices], dtype=np.float64)
+            parts.append((scaled @ graph) @ self.fold_in_map)
         interests = []
         if tag_rows is not None and len(tag_rows):
             interests.append(self.tag_graph[np.asarray(tag_rows, dtype=np.int64)])

@@ -59,6 +59,18 @@ def test_fold_in_from_interactions_and_interests(trained):
     assert not w.fold_in_user().any()
 
 
+def test_fold_in_is_one_propagation_layer_over_the_users_items(trained):
+    """The gathered rows give what the sparse row times the whole item matrix gave: the
+    damped, degree-normalised, unscaled embeddings of the user's items, summed, mapped."""
+    _, w = trained
+    items = np.array([3, 8, 3, 15, 22])  # an item twice: its weights add up
+    weights = np.array([1.0, 2.0, 1.5, -1.0, 4.0])  # a negative weight drops out
+    row = w._interaction_row(items, weights).toarray().ravel().astype(np.float64)
+    unscaled = np.asarray(w.item_graph, dtype=np.float64) / w.item_scale[:, None]
+    expected = (row @ unscaled) @ w.fold_in_map
+    np.testing.assert_allclose(w.fold_in_user(items, weights), expected, rtol=1e-5, atol=1e-7)
+
+
 def test_new_item_with_cluster_tags_lands_near_the_cluster(trained):
     _, w = trained
     cluster = 2
