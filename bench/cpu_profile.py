@@ -20,7 +20,8 @@ times ``--requests`` more one after the other. Two passes:
   ``--fresh-feedback`` the profiled pass also holds the like written before each request.
 
 ``--cache-ttl 0`` (the default) serves every request uncached; ``--fresh-feedback`` records
-a like before each request, so each one pays the fold-in of a history newer than the model.
+a like before each request, so each one pays the fold-in of a history newer than the model
+(the likes are deleted at the end, so a later run finds the account as it was).
 Prints a table and one JSON line.
 """
 
@@ -112,8 +113,9 @@ async def _session(app, username: str, password: str):
     return client
 
 
-def _feedback(username: str, step: int) -> None:
-    """A like by the account: its history is then newer than the model (fold-in)."""
+def _feedback(username: str, step: int) -> int:
+    """A like by the account: its history is then newer than the model (fold-in). Returns
+    the interaction's id, for :func:`_forget`."""
     from backend.accounts.models import User
     from backend.content.services import published_items
     from backend.interactions.models import InteractionKind
@@ -121,7 +123,18 @@ def _feedback(username: str, step: int) -> None:
 
     user = User.objects.get(username=username)
     item = published_items().order_by("pk")[(step * 7919) % 1000]
-    record_interaction(user, InteractionData(item.pk, InteractionKind.LIKE))
+    return record_interaction(user, InteractionData(item.pk, InteractionKind.LIKE)).pk
+
+
+def _forget(interaction_ids: list[int]) -> None:
+    """Delete the likes a run wrote: the next run must find the account as it was."""
+    from backend.interactions.models import Interaction
+    from backend.recommendations.cache import invalidate_user
+
+    rows = Interaction.objects.filter(pk__in=interaction_ids)
+    for user_id in set(rows.values_list("user_id", flat=True)):
+        invalidate_user(user_id)
+    rows.delete()
 
 
 async def run(args: argparse.Namespace, profiles: ThreadProfiles | None) -> dict:
@@ -142,10 +155,11 @@ async def run(args: argparse.Namespace, profiles: ThreadProfiles | None) -> dict
             raise SystemExit(f"{scenario.name}: {response.status_code} {response.text[:300]}")
 
     steps = iter(range(10**9))
+    written: list[int] = []
 
     async def prepare() -> None:
         if args.fresh_feedback:  # outside the timed part
-            await sync_to_async(_feedback)(args.username, next(steps))
+            written.append(await sync_to_async(_feedback)(args.username, next(steps)))
 
     for _ in range(args.warmup):
         await prepare()
@@ -167,6 +181,7 @@ async def run(args: argparse.Namespace, profiles: ThreadProfiles | None) -> dict
         now = profiles.own_times()
         spent = {phase: now[phase] - before.get(phase, 0.0) for phase in now}
     await client.aclose()
+    await sync_to_async(_forget)(written)
     return {
         "scenario": scenario.name,
         "fresh_feedback": args.fresh_feedback,
