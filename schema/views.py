@@ -9,7 +9,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.views.csrf import csrf_failure as django_csrf_failure
@@ -47,13 +47,15 @@ class LupiGraphQLView(RequestLimits, AsyncGraphQLView):
         sub_response: Any,
     ) -> Any:
         started = time.perf_counter()
-        read, replayed = await _cached_read(request, request_data)
-        if replayed is not None:
+        read = await _cached_read(request, request_data)
+        if read is not None and read.entry is not None:
             sub_response["X-Lupi-Cache"] = "hit"
+            # On a thread: the hit is counted in the cache.
+            data = await sync_to_async(read.replay)()
             assert isinstance(request_data, GraphQLRequestData) and request_data.query
             name = operation_name(request_data.query, request_data.operation_name)
             observe_operation(name, time.perf_counter() - started, 0)
-            return ExecutionResult(data=replayed, errors=None)
+            return ExecutionResult(data=data, errors=None)
         try:
             # Frees this worker's event loop after the limit; work already handed to a
             # thread (a database query) finishes there, its answer dropped.
@@ -87,40 +89,29 @@ class LupiGraphQLView(RequestLimits, AsyncGraphQLView):
 
 async def _cached_read(
     request: HttpRequest, request_data: GraphQLRequestData | list[GraphQLRequestData]
-) -> tuple[CachedRead | None, dict[str, Any] | None]:
-    """The viewer's kept result for this request, replayed, or the counters to keep the
-    result under; ``(None, None)`` when it may not be kept. The counters are read before
-    the viewer's account is: a change to it after them bumps the generation the result is
-    kept with."""
+) -> CachedRead | None:
+    """The viewer's kept result for this request, or the counters to keep it under;
+    ``None`` when it may not be kept. The counters are read before the viewer's account
+    is: a change to it after them bumps the generation the result is kept with."""
     if not isinstance(request_data, GraphQLRequestData) or not request_data.query:
-        return None, None
+        return None
     user_id = await request.session.aget(SESSION_KEY)
     if user_id is None:
-        return None, None
-    read, replayed = await sync_to_async(_read_for)(request, int(user_id), request_data)
-    if replayed is not None:
-        return read, replayed
-    viewer = await request.auser()  # Django's check of the session's account
+        return None
+    read = await sync_to_async(_read_for)(int(user_id), request_data)
+    # Django's own check of the session's account (exists, active, same password).
+    viewer = await request.auser()
     if read is None or not viewer.is_authenticated or viewer.pk != read.user_id:
-        return None, None
-    return read, None
+        return None
+    return read
 
 
-def _read_for(
-    request: HttpRequest, user_id: int, request_data: GraphQLRequestData
-) -> tuple[CachedRead | None, dict[str, Any] | None]:
-    """On one thread: the look-up and, for a kept result, Django's check of the session's
-    account (exists, active, same password) and the replay (logged, counted)."""
+def _read_for(user_id: int, request_data: GraphQLRequestData) -> CachedRead | None:
     read = look_up(user_id, request_data)
-    if read is None:
-        return None, None
-    if read.entry is not None:
-        viewer = get_user(request)
-        if not viewer.is_authenticated or viewer.pk != user_id:
-            return None, None
-        return read, read.replay()
+    if read is None or read.entry is not None:
+        return read
     registry.current()  # catch up with the token just read (loads a promoted version)
-    return (read if registry.served_token() == read.model_token else None), None
+    return read if registry.served_token() == read.model_token else None
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
