@@ -53,6 +53,7 @@ __all__ = [
     "ServedList",
     "cacheable",
     "look_up",
+    "may_keep",
     "operation_name",
 ]
 
@@ -185,13 +186,21 @@ class CachedRead:
         recommendation_cache.store_list(self.key, entry, settings.RECOMMENDATION_CACHE_TTL)
 
 
+def may_keep(request: GraphQLRequestData) -> bool:
+    """Whether a result of ``request`` may be kept at all: caching on and a cacheable
+    document (no I/O: the verdict is cached per document)."""
+    return (
+        settings.RECOMMENDATION_CACHE_TTL > 0
+        and bool(request.query)
+        and cacheable(request.query, request.operation_name)
+    )
+
+
 def look_up(user_id: int, request: GraphQLRequestData) -> CachedRead | None:
     """The viewer's counters and kept entry for ``request`` (one cache round trip), or
     ``None`` when nothing may be kept: caching off, a document that is not cacheable, or
     the cache unreachable. Blocking: call it from a thread."""
-    if settings.RECOMMENDATION_CACHE_TTL <= 0 or not request.query:
-        return None
-    if not cacheable(request.query, request.operation_name):
+    if not may_keep(request):
         return None
     key = _entry_key(user_id, request)
     counters, entry = recommendation_cache.snapshot_and_get(user_id, key)

@@ -24,7 +24,7 @@ from schema.context import LupiContext
 from schema.errors import is_unexpected, masked, request_timeout
 from schema.graphiql import graphiql_page
 from schema.http import RequestLimits
-from schema.response_cache import CachedRead, look_up, operation_name
+from schema.response_cache import CachedRead, look_up, may_keep, operation_name
 
 CSRF_FAILED = "CSRF_FAILED"
 
@@ -93,7 +93,8 @@ async def _cached_read(
     """The viewer's kept result for this request, or the counters to keep it under;
     ``None`` when it may not be kept. The counters are read before the viewer's account
     is: a change to it after them bumps the generation the result is kept with."""
-    if not isinstance(request_data, GraphQLRequestData) or not request_data.query:
+    # Checked here, before the session and a thread hop: most documents are never kept.
+    if not isinstance(request_data, GraphQLRequestData) or not may_keep(request_data):
         return None
     user_id = await request.session.aget(SESSION_KEY)
     if user_id is None:

@@ -218,6 +218,30 @@ def test_a_replay_skips_execution_and_follows_aliases(served, monkeypatch) -> No
     assert Impression.objects.count() - logged_before == 15
 
 
+def test_a_document_that_is_never_kept_does_not_look_for_a_kept_result(served, monkeypatch):
+    """A catalogue page or a mutation is decided from the document alone: no session read,
+    thread hop or cache round trip for a result that could not be there."""
+    from schema import views
+
+    def refuse(*_args: Any) -> None:
+        raise AssertionError("looked up a document that is never kept")
+
+    monkeypatch.setattr(views, "look_up", refuse)
+
+    async def scenario() -> list[dict]:
+        client = BrowserClient()
+        await client.login("demo")
+        catalogue = await client.post("{ items(first: 2) { edges { cursor } } }")
+        mutation = await client.post(
+            "mutation { updatePreferences(fontSize: 15) { preferences { fontSize } } }"
+        )
+        return [catalogue.json(), mutation.json()]
+
+    catalogue, mutation = run(scenario())
+    assert len(catalogue["data"]["items"]["edges"]) == 2
+    assert mutation["data"]["updatePreferences"]["preferences"]["fontSize"] == 15
+
+
 def test_without_a_ttl_nothing_is_replayed(served, settings) -> None:
     settings.RECOMMENDATION_CACHE_TTL = 0
 
