@@ -49,7 +49,6 @@ __all__ = [
     "reset_cache_stats",
     "snapshot_and_get",
     "store_list",
-    "viewer_snapshot",
 ]
 
 logger = logging.getLogger(__name__)
@@ -154,25 +153,13 @@ def generation_key(user_id: int) -> str:
     return f"{_GENERATION_PREFIX}:{user_id}"
 
 
-def viewer_snapshot(user_id: int) -> tuple[int, int] | None:
-    """The user's generation and the model token, read before a response is computed, so
-    a response kept with them is dropped by any later change; ``None`` when the cache
-    cannot be reached. Missing counters are made here, at random values: a counter that was
-    evicted (a full in-process cache drops entries) must not come back at a value an old
-    response was kept with."""
-
-    def read(backend) -> tuple[int, int]:
-        return (
-            _read_counter(backend, generation_key(user_id)),
-            _read_counter(backend, MODEL_VERSION_KEY),
-        )
-
-    return guarded_call("get", read, default=None)
-
-
 def snapshot_and_get(user_id: int, key: str) -> tuple[tuple[int, int] | None, Any]:
-    """:func:`viewer_snapshot` and the value under ``key`` (``None`` when missing), in one
-    round trip while both counters exist; ``(None, None)`` when the cache cannot be reached."""
+    """The user's generation and the model token, read before a response is computed, so
+    a response kept with them is dropped by any later change, and the value under ``key``
+    (``None`` when missing): one round trip while both counters exist; ``(None, None)``
+    when the cache cannot be reached. Missing counters are made here, at random values: a
+    counter that was evicted (a full in-process cache drops entries) must not come back at
+    a value an old response was kept with."""
 
     def read(backend) -> tuple[tuple[int, int], Any]:
         gen_key = generation_key(user_id)
