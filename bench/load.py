@@ -93,24 +93,37 @@ def free_port() -> int:
 RUN_PREFIX = f"lupi-bench-{os.getpid()}-{int(time.time())}"
 
 
-def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen:
+def server_env(database_url: str, redis_url: str, cache_ttl: int | None) -> dict[str, str]:
+    """The environment of a benchmarked server: bench settings, this run's cache prefix."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "0"}
     env["CACHE_KEY_PREFIX"] = RUN_PREFIX
-    env["DATABASE_URL"] = args.database_url
-    if args.cache_ttl is not None:
-        env["RECOMMENDATION_CACHE_TTL"] = str(args.cache_ttl)
-    if args.redis_url:
-        env["REDIS_URL"] = args.redis_url
+    env["DATABASE_URL"] = database_url
+    if cache_ttl is not None:
+        env["RECOMMENDATION_CACHE_TTL"] = str(cache_ttl)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     else:
         env.pop("REDIS_URL", None)
+    return env
+
+
+def gunicorn_command(workers: int, port: int, *, preload: bool = True) -> list[str]:
+    """gunicorn with uvicorn workers on ``SO_REUSEPORT``: the kernel spreads connections
+    over the workers (uvicorn's own ``--workers`` share one accept queue, and keep-alive
+    clients pile onto one process). ``preload``: the production settings file, which loads
+    the app and torch in the master (``backend/gunicorn_config.py``)."""
+    cmd = [sys.executable, "-m", "gunicorn"]
+    if preload:
+        cmd += ["-c", "python:backend.gunicorn_config"]
+    cmd += ["backend.asgi:application"]
+    cmd += ["-k", "uvicorn_worker.UvicornWorker", "--reuse-port", "-w", str(workers)]
+    return cmd + ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+
+
+def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen:
+    env = server_env(args.database_url, args.redis_url, args.cache_ttl)
     if args.server == "gunicorn":
-        # SO_REUSEPORT lets the kernel spread connections over the workers; uvicorn's own
-        # --workers share one accept queue, and keep-alive clients pile onto one process.
-        # The production settings file: the app and torch preloaded in the master.
-        cmd = [sys.executable, "-m", "gunicorn", "-c", "python:backend.gunicorn_config"]
-        cmd += ["backend.asgi:application"]
-        cmd += ["-k", "uvicorn_worker.UvicornWorker", "--reuse-port", "-w", str(args.workers)]
-        cmd += ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+        cmd = gunicorn_command(args.workers, port)
     else:
         cmd = [sys.executable, "-m", "uvicorn", "backend.asgi:application"]
         cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]

@@ -33,7 +33,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -41,7 +40,7 @@ from pathlib import Path
 import httpx
 
 from bench import wire
-from bench.load import DASHBOARD_QUERY, ROOT, RUN_PREFIX, login
+from bench.load import DASHBOARD_QUERY, ROOT, gunicorn_command, login, server_env
 
 SIMILAR_QUERY = """query Similar($id: ID!) { similarItems(itemId: $id, first: 10) {
   method items { score item { id title } } } }"""
@@ -213,18 +212,9 @@ def warm_every_worker(
 def start_server(args: argparse.Namespace, workers: int) -> subprocess.Popen:
     """gunicorn with uvicorn workers, as ``bench.load`` starts it, and with the project's
     gunicorn settings (``backend/gunicorn_config.py``) unless ``--no-preload``."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "0"}
-    env |= {"CACHE_KEY_PREFIX": RUN_PREFIX, "DATABASE_URL": args.database_url}
-    env["RECOMMENDATION_CACHE_TTL"] = "0"  # every dashboard scored, none replayed
-    if args.redis_url:
-        env["REDIS_URL"] = args.redis_url
-    else:
-        env.pop("REDIS_URL", None)
-    cmd = [sys.executable, "-m", "gunicorn", "backend.asgi:application"]
-    if args.preload:
-        cmd += ["-c", "python:backend.gunicorn_config"]
-    cmd += ["-k", "uvicorn_worker.UvicornWorker", "--reuse-port", "-w", str(workers)]
-    cmd += ["-b", f"127.0.0.1:{args.port}", "--log-level", "warning"]
+    # cache TTL 0: every dashboard scored, none replayed
+    env = server_env(args.database_url, args.redis_url, cache_ttl=0)
+    cmd = gunicorn_command(workers, args.port, preload=args.preload)
     return subprocess.Popen(cmd, cwd=ROOT, env=env)
 
 
