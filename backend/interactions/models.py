@@ -47,6 +47,19 @@ class Interaction(models.Model):
         null=True, blank=True, help_text="Hour of day (0..23) on the client's clock."
     )
     occurred_at = models.DateTimeField(db_index=True, help_text="When it happened.")
+    # Attribution: the served list the act followed, so outcomes join their impression by
+    # request id rather than by a guess from times.
+    request_id = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="Request id of the served list the act followed; blank when none.",
+    )
+    position = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="0-based rank of the item in that list; empty without a request id.",
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -61,6 +74,11 @@ class Interaction(models.Model):
             models.CheckConstraint(
                 condition=models.Q(local_hour__isnull=True) | models.Q(local_hour__lte=23),
                 name="interaction_local_hour_0_23",
+            ),
+            # A position only means something inside a served list.
+            models.CheckConstraint(
+                condition=models.Q(position__isnull=True) | ~models.Q(request_id=""),
+                name="interaction_position_needs_request",
             ),
         ]
 

@@ -7,8 +7,10 @@ stored with one ``bulk_create`` inside a transaction.
 from __future__ import annotations
 
 import math
+import re
 import zoneinfo
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -20,11 +22,13 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.content import services as content_services
 from backend.content.models import Creator, Tag
-from backend.interactions.models import Interaction, InteractionKind, NotInterested
+from backend.interactions.models import Impression, Interaction, InteractionKind, NotInterested
 from backend.interactions.signals import feedback_recorded
 
 __all__ = [
+    "AttributedOutcome",
     "InteractionData",
+    "attributed_outcomes",
     "interactions_of",
     "mark_not_interested",
     "record_interaction",
@@ -32,6 +36,10 @@ __all__ = [
 ]
 
 DEVICE_MAX_LENGTH = Interaction._meta.get_field("device").max_length
+# A served list's request id: ``uuid4().hex`` (``serving.recommend_for_user``).
+REQUEST_ID_PATTERN = re.compile(r"[0-9a-f]{32}")
+# Positions in a served list, which holds at most this many items.
+LIST_SIZE_MAX = 100
 TIMEZONE_MAX_LENGTH = Interaction._meta.get_field("client_timezone").max_length
 
 
@@ -45,6 +53,9 @@ class InteractionData:
     device: str = ""
     timezone: str = ""
     local_hour: int | None = None
+    # The served list the act followed (its ``request_id``) and the item's rank in it.
+    request_id: str = ""
+    position: int | None = None
 
 
 def _errors_of(data: InteractionData) -> dict[str, list[str]]:
@@ -68,7 +79,47 @@ def _errors_of(data: InteractionData) -> dict[str, list[str]]:
             ]
     if data.local_hour is not None and not 0 <= data.local_hour <= 23:
         errors["context.local_hour"] = ["Enter an hour from 0 to 23."]
+    if data.request_id and not REQUEST_ID_PATTERN.fullmatch(data.request_id):
+        errors["request_id"] = [
+            "Not a served list's request id: expected 32 lowercase hexadecimal characters."
+        ]
+    if data.position is not None:
+        if not 0 <= data.position < LIST_SIZE_MAX:
+            errors["position"] = [f"Enter a position from 0 to {LIST_SIZE_MAX - 1}."]
+        elif not data.request_id:
+            errors["position"] = ["Give the request id of the list the position is in."]
     return errors
+
+
+def _attribution_errors(
+    user: User, entries: list[InteractionData], known: dict[int, object]
+) -> tuple[dict[str, list[str]], dict[tuple[str, int], int]]:
+    """Check that each entry's request id served this user its item (one query for the
+    batch); return the errors and the served position of each (request id, item)."""
+    wanted = {data.request_id for data in entries if data.request_id}
+    if not wanted:
+        return {}, {}
+    served = {
+        (request_id, item_id): position
+        for request_id, item_id, position in Impression.objects.filter(
+            user=user, request_id__in=wanted
+        ).values_list("request_id", "item_id", "position")
+    }
+    errors: dict[str, list[str]] = {}
+    for index, data in enumerate(entries):
+        if not data.request_id or data.item_id not in known:
+            continue
+        position = served.get((data.request_id, data.item_id))
+        if position is None:
+            errors[f"[{index}].request_id"] = [
+                f"No list served to you with request id {data.request_id} showed item "
+                f"{data.item_id}."
+            ]
+        elif data.position is not None and data.position != position:
+            errors[f"[{index}].position"] = [
+                f"Item {data.item_id} was at position {position} of that list, not {data.position}."
+            ]
+    return errors, served
 
 
 def record_interactions(
@@ -76,7 +127,11 @@ def record_interactions(
 ) -> list[Interaction]:
     """Validate every entry, then store them all in one transaction, or none of them.
 
-    Error keys are ``[index].field`` so the caller can point at the offending entry.
+    Error keys are ``[index].field`` so the caller can point at the offending entry. An
+    entry with a ``request_id`` must follow an impression of that list showing the same
+    item to this user (its stored position is the impression's); the impression must be
+    written first, which it is when the list is returned, or within the background
+    writer's linger (``backend/recommendations/impressions.py``) when that is on.
     """
     limit = settings.INTERACTION_BATCH_MAX if max_batch is None else max_batch
     if not entries:
@@ -93,6 +148,10 @@ def record_interactions(
     for index, data in enumerate(entries):
         if data.item_id not in known:
             errors[f"[{index}].item_id"] = [f"No published item with id {data.item_id}."]
+    served: dict[tuple[str, int], int] = {}
+    if not errors:
+        attribution_errors, served = _attribution_errors(user, entries, known)
+        errors.update(attribution_errors)
     if errors:
         raise ValidationError(dict(sorted(errors.items(), key=_by_index)))
     now = timezone.now()
@@ -106,6 +165,8 @@ def record_interactions(
             client_timezone=data.timezone,
             local_hour=data.local_hour,
             occurred_at=now,
+            request_id=data.request_id,
+            position=served.get((data.request_id, data.item_id)) if data.request_id else None,
         )
         for data in entries
     ]
@@ -169,3 +230,77 @@ def interactions_of(user: User | AnonymousUser) -> QuerySet[Interaction]:
     if not user.is_authenticated:
         return Interaction.objects.none()
     return Interaction.objects.filter(user=user).order_by("-occurred_at", "-id")
+
+
+@dataclass(frozen=True)
+class AttributedOutcome:
+    """An act that followed an impression, joined to it by request id, user and item."""
+
+    interaction_id: int
+    kind: str
+    value: float | None
+    occurred_at: datetime
+    impression_id: int
+    request_id: str
+    user_id: int
+    item_id: int
+    position: int
+    method: str
+    variant: str
+    shown_at: datetime
+
+
+def attributed_outcomes(outcomes: QuerySet[Interaction]) -> list[AttributedOutcome]:
+    """Each of ``outcomes`` that carries a request id, with the impression it followed.
+
+    The join is by the served list's request id (and the same user and item), never by
+    closeness in time: an item shown in several lists is credited to the one acted on.
+    Outcomes without a request id are left out. Two queries, whatever the number.
+    """
+    acts = list(
+        outcomes.exclude(request_id="")
+        .order_by("occurred_at", "id")
+        .values_list("id", "kind", "value", "occurred_at", "request_id", "user_id", "item_id")
+    )
+    if not acts:
+        return []
+    shown = {
+        (request_id, user_id, item_id): (pk, position, method, variant, shown_at)
+        for pk, request_id, user_id, item_id, position, method, variant, shown_at in (
+            Impression.objects.filter(
+                request_id__in=outcomes.exclude(request_id="").values("request_id")
+            ).values_list(
+                "id",
+                "request_id",
+                "user_id",
+                "item_id",
+                "position",
+                "method",
+                "variant",
+                "shown_at",
+            )
+        )
+    }
+    joined = []
+    for pk, kind, value, occurred_at, request_id, user_id, item_id in acts:
+        impression = shown.get((request_id, user_id, item_id))
+        if impression is None:
+            continue
+        impression_id, position, method, variant, shown_at = impression
+        joined.append(
+            AttributedOutcome(
+                interaction_id=pk,
+                kind=kind,
+                value=value,
+                occurred_at=occurred_at,
+                impression_id=impression_id,
+                request_id=request_id,
+                user_id=user_id,
+                item_id=item_id,
+                position=position,
+                method=method,
+                variant=variant,
+                shown_at=shown_at,
+            )
+        )
+    return joined

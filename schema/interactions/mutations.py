@@ -9,6 +9,7 @@ from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 
 from backend.interactions import services as interaction_services
+from backend.recommendations import impressions
 from schema import limits
 from schema.context import Info
 from schema.errors import input_error
@@ -38,11 +39,30 @@ def _to_data(inputs: list[InteractionInput]) -> list[interaction_services.Intera
                 device=context.device if context else "",
                 timezone=context.timezone if context else "",
                 local_hour=context.local_hour if context else None,
+                request_id=entry.request_id or "",
+                position=entry.position,
             )
         )
     if errors:
         raise ValidationError(errors)
     return entries
+
+
+def _unknown_list(exc: ValidationError) -> bool:
+    return any(key.endswith("request_id") for key in exc.message_dict)
+
+
+async def _recording(write, *args, **kwargs):
+    """``write(*args, **kwargs)`` on a thread; when it names a served list it cannot find,
+    once more after this process's queued impressions are written: a list answered from
+    the result cache is logged by the background writer, and feedback may come first."""
+    try:
+        return await sync_to_async(write)(*args, **kwargs)
+    except ValidationError as exc:
+        if not _unknown_list(exc) or impressions.writer.queue_depth() == 0:
+            raise
+    await sync_to_async(impressions.flush)(timeout=2.0)
+    return await sync_to_async(write)(*args, **kwargs)
 
 
 @strawberry.type
@@ -64,7 +84,7 @@ class InteractionsMutation:
                 "input",
             ) from None
         try:
-            return await sync_to_async(interaction_services.record_interaction)(viewer, entries[0])
+            return await _recording(interaction_services.record_interaction, viewer, entries[0])
         except ValidationError as exc:
             raise input_error(exc, "input") from None
 
@@ -95,8 +115,11 @@ class InteractionsMutation:
                         ]
                     }
                 )
-            return await sync_to_async(interaction_services.record_interactions)(
-                viewer, _to_data(inputs), max_batch=limits.INTERACTION_BATCH_MAX
+            return await _recording(
+                interaction_services.record_interactions,
+                viewer,
+                _to_data(inputs),
+                max_batch=limits.INTERACTION_BATCH_MAX,
             )
         except ValidationError as exc:
             raise input_error(exc, "inputs") from None

@@ -39,6 +39,12 @@ class Interaction:
     )
     local_hour: auto
     occurred_at: auto
+    request_id: str = strawberry_django.field(
+        description="Request id of the served list the act followed; empty when none."
+    )
+    position: int | None = strawberry_django.field(
+        description="0-based rank of the item in that list; null without a request id."
+    )
     item: ContentItem = strawberry_django.field(description="The item acted on.")
 
 
@@ -74,4 +80,19 @@ class InteractionInput:
     )
     context: InteractionContextInput | None = strawberry.field(
         default=None, description="Device and local time of the client."
+    )
+    request_id: str | None = strawberry.field(
+        default=None,
+        description=(
+            "The `requestId` of the served list the act followed (feedback from a list): "
+            "the list must have shown this item to the viewer. Outcomes are credited to "
+            "that list's impression."
+        ),
+    )
+    position: int | None = strawberry.field(
+        default=None,
+        description=(
+            "0-based rank of the item in that list (0..99); needs `requestId` and must "
+            "match the rank the list showed it at."
+        ),
     )

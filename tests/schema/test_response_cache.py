@@ -309,3 +309,29 @@ def test_with_the_cache_down_requests_are_answered_uncached(db, settings) -> Non
     finally:
         # The outage back-off is process-wide; later tests must find the cache usable.
         sessions._unavailable_until = 0.0
+
+
+CLICK_FROM = """mutation($id: ID!, $rid: String!) {
+  recordInteraction(input: {itemId: $id, kind: CLICK, requestId: $rid}) { requestId position } }"""
+
+
+def test_feedback_on_a_replayed_list_at_once_is_credited_to_it(served, settings) -> None:
+    # The replay's impressions wait in the background writer far longer than the click
+    # takes to come: the mutation finds them by writing the queue first.
+    settings.RECOMMENDATION_IMPRESSIONS_LINGER_S = 30.0
+
+    async def scenario() -> tuple[dict, dict]:
+        client = BrowserClient()
+        await client.login("demo")
+        await client.dashboard()
+        replayed, hit = await client.dashboard()
+        assert hit
+        second = recs(replayed)["items"][1]["item"]["id"]
+        variables = {"id": second, "rid": recs(replayed)["requestId"]}
+        return replayed, (await client.post(CLICK_FROM, variables)).json()
+
+    replayed, clicked = run(scenario())
+    assert clicked["data"]["recordInteraction"] == {
+        "requestId": recs(replayed)["requestId"],
+        "position": 1,
+    }

@@ -28,12 +28,23 @@ function dashboard(items: ReturnType<typeof rec>[], method = "HYBRID") {
   return {
     dashboard: {
       __typename: "Dashboard",
-      recommendations: { __typename: "RecommendationList", method, modelVersion: "v1", diversity: 0.5, cached: false, items },
+      recommendations: {
+        __typename: "RecommendationList",
+        method,
+        modelVersion: "v1",
+        diversity: 0.5,
+        cached: false,
+        requestId: FIRST_LIST,
+        items,
+      },
       stats: { __typename: "UserStats", interactions: 12, likes: 3, saves: 1, hides: 0, itemsEngaged: 9, creatorsEngaged: 4 },
       recentActivity: [],
     },
   };
 }
+
+const FIRST_LIST = "a".repeat(32);
+const SECOND_LIST = "b".repeat(32);
 
 const catalogue = { categories: [{ __typename: "Category", id: "k1", name: "Music", slug: "music" }], tags: [] };
 
@@ -45,7 +56,9 @@ describe("For you", () => {
       if (name === "Catalogue") return catalogue;
       if (name === "RecordFeedback") return { recordInteraction: { __typename: "Interaction", id: "99", kind: "HIDE" } };
       if (name === "MoreRecommendations")
-        return { recommendations: { __typename: "RecommendationList", method: "HYBRID", items: [rec("4", "Fourth")] } };
+        return {
+          recommendations: { __typename: "RecommendationList", method: "HYBRID", requestId: SECOND_LIST, items: [rec("4", "Fourth")] },
+        };
       return undefined;
     });
     renderWith(<ForYouPage />, { client });
@@ -63,10 +76,18 @@ describe("For you", () => {
     expect(screen.queryByText("Second")).not.toBeInTheDocument();
     await waitFor(() => expect(screen.getByText("Fourth")).toBeInTheDocument());
     const hide = calls.find((c) => c.name === "RecordFeedback");
-    expect(hide?.variables).toMatchObject({ input: { itemId: "2", kind: "HIDE" } });
+    // Credited to the list it was served in, at its rank there.
+    expect(hide?.variables).toMatchObject({ input: { itemId: "2", kind: "HIDE", requestId: FIRST_LIST, position: 1 } });
     // The refill never asks for what is already on screen.
     const more = calls.find((c) => c.name === "MoreRecommendations");
     expect((more?.variables.filters as { excludeIds: string[] }).excludeIds).toEqual(["1", "2", "3"]);
+    // A card of a later page carries that page's list.
+    await userEvent.click(within(screen.getByText("Fourth").closest("article")!).getByRole("button", { name: /Like/ }));
+    await waitFor(() =>
+      expect(calls.filter((c) => c.name === "RecordFeedback").at(-1)?.variables).toMatchObject({
+        input: { itemId: "4", kind: "LIKE", requestId: SECOND_LIST, position: 0 },
+      }),
+    );
     releaseHide?.();
   });
 

@@ -20,6 +20,7 @@ import {
   visibleCards,
   type FeedCard,
   type FeedSettings,
+  type Served,
 } from "./feedState";
 import { MarkNotInterestedMutation, MoreRecommendationsQuery, RecordFeedbackMutation } from "./operations";
 import { RecommendationCard, type RecommendationData } from "./RecommendationCard";
@@ -38,6 +39,7 @@ const ForYouQuery = graphql(`
         method
         diversity
         cached
+        requestId
         items {
           ...RecommendationFields
         }
@@ -63,12 +65,24 @@ const ForYouQuery = graphql(`
   }
 `);
 
-type Card = FeedCard & { rec: RecommendationData };
+type Card = FeedCard & { rec: RecommendationData; served: Served | null };
 
-export function toCards(items: RecommendationFieldsFragment[]): Card[] {
-  return items
-    .filter((r): r is RecommendationData => r.item != null)
-    .map((rec) => ({ id: rec.item.id, creatorId: rec.item.creator.id, tagIds: rec.item.tags.map((t) => t.id), rec }));
+/** Cards of one served list; each keeps the list's request id and its rank in that list
+ * (counted before unreadable entries are dropped), which feedback on it sends along. */
+export function toCards(items: RecommendationFieldsFragment[], requestId: string): Card[] {
+  return items.flatMap((rec, position) =>
+    rec.item == null
+      ? []
+      : [
+          {
+            id: rec.item.id,
+            creatorId: rec.item.creator.id,
+            tagIds: rec.item.tags.map((t) => t.id),
+            rec: rec as RecommendationData,
+            served: requestId ? { requestId, position } : null,
+          },
+        ],
+  );
 }
 
 let firstRenderMarked = false;
@@ -97,7 +111,7 @@ export function ForYouPage() {
   const list = data?.dashboard.recommendations;
   useEffect(() => {
     if (list) {
-      dispatch({ type: "reset", page: toCards(list.items) });
+      dispatch({ type: "reset", page: toCards(list.items, list.requestId) });
       setExhausted(list.items.length < PAGE_SIZE);
       setShownFor(JSON.stringify(operation?.variables ?? null));
     }
@@ -137,7 +151,8 @@ export function ForYouPage() {
         setMoreError(errorText(result.error));
         return;
       }
-      const page = toCards(result.data?.recommendations.items ?? []);
+      const served = result.data?.recommendations;
+      const page = toCards(served?.items ?? [], served?.requestId ?? "");
       if (page.length < count) setExhausted(true);
       dispatch({ type: "append", page });
     },
@@ -153,9 +168,11 @@ export function ForYouPage() {
     });
   }
 
-  async function send(id: string, kind: "LIKE" | "SAVE" | "HIDE"): Promise<boolean> {
+  async function send(card: Card, kind: "LIKE" | "SAVE" | "HIDE"): Promise<boolean> {
+    const id = card.id;
     markBusy(id, true);
-    const result = await recordFeedback({ input: { itemId: id, kind, context: interactionContext() } });
+    const input = { itemId: id, kind, context: interactionContext(), ...card.served };
+    const result = await recordFeedback({ input });
     markBusy(id, false);
     if (result.error) setNotice(`Could not save that: ${errorText(result.error)}`);
     return !result.error;
@@ -164,17 +181,17 @@ export function ForYouPage() {
   const handlersFor = (card: Card) => ({
     onLike: async () => {
       dispatch({ type: "react", id: card.id, reaction: "LIKE", on: true });
-      if (await send(card.id, "LIKE")) setNotice(`Liked “${card.rec.item.title}”. Similar items will rank higher.`);
+      if (await send(card, "LIKE")) setNotice(`Liked “${card.rec.item.title}”. Similar items will rank higher.`);
       else dispatch({ type: "react", id: card.id, reaction: "LIKE", on: false });
     },
     onSave: async () => {
       dispatch({ type: "react", id: card.id, reaction: "SAVE", on: true });
-      if (await send(card.id, "SAVE")) setNotice(`Saved “${card.rec.item.title}”.`);
+      if (await send(card, "SAVE")) setNotice(`Saved “${card.rec.item.title}”.`);
       else dispatch({ type: "react", id: card.id, reaction: "SAVE", on: false });
     },
     onHide: async () => {
       dispatch({ type: "hide", id: card.id });
-      if (await send(card.id, "HIDE")) {
+      if (await send(card, "HIDE")) {
         setNotice(`Hidden “${card.rec.item.title}”. You will not see it again.`);
         void fetchMore(1);
       } else {
@@ -252,6 +269,7 @@ export function ForYouPage() {
                 liked={hasReaction(feed, card.id, "LIKE")}
                 saved={hasReaction(feed, card.id, "SAVE")}
                 busy={busy.has(card.id)}
+                served={card.served}
                 handlers={handlersFor(card)}
               />
             ))}

@@ -2,6 +2,7 @@ import { Link } from "react-router-dom";
 import { Cover, TypeBadge } from "../components/Cover";
 import type { RecommendationFieldsFragment } from "../gql/graphql";
 import { formatScore } from "../lib/format";
+import type { Served } from "./feedState";
 
 export type RecommendationData = RecommendationFieldsFragment & {
   item: NonNullable<RecommendationFieldsFragment["item"]>;
@@ -53,12 +54,14 @@ export function RecommendationCard({
   liked,
   saved,
   busy,
+  served = null,
   handlers,
 }: {
   rec: RecommendationData;
   liked: boolean;
   saved: boolean;
   busy: boolean;
+  served?: Served | null;
   handlers: CardHandlers;
 }) {
   const { item } = rec;
@@ -73,7 +76,9 @@ export function RecommendationCard({
           {item.category && <span className="muted">{item.category.name}</span>}
         </div>
         <h3 className="item-card__title" id={titleId}>
-          <Link to={`/items/${item.id}`}>{item.title}</Link>
+          <Link to={`/items/${item.id}`} state={served}>
+            {item.title}
+          </Link>
         </h3>
         <p className="item-card__excerpt">{item.excerpt}</p>
         <p className="item-card__creator muted">

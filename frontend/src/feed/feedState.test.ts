@@ -4,6 +4,7 @@ import {
   feedReducer,
   hasReaction,
   queryArguments,
+  servedFrom,
   servedIds,
   settingsFromParams,
   settingsToParams,
@@ -72,5 +73,17 @@ describe("feed settings", () => {
       filters: { types: ["BLOG"], categoryIds: ["2"], excludeIds: ["1", "2"] },
       knobs: { diversity: 0.5, freshnessHalfLifeDays: 7 },
     });
+  });
+});
+
+describe("served attribution", () => {
+  it("reads a served list's request id and rank from navigation state, and nothing else", () => {
+    const requestId = "0123456789abcdef0123456789abcdef";
+    expect(servedFrom({ requestId, position: 3 })).toEqual({ requestId, position: 3 });
+    expect(servedFrom(null)).toBeNull();
+    expect(servedFrom({ requestId: "not-a-request", position: 3 })).toBeNull();
+    expect(servedFrom({ requestId, position: -1 })).toBeNull();
+    expect(servedFrom({ requestId, position: 1.5 })).toBeNull();
+    expect(servedFrom({ requestId })).toBeNull();
   });
 });

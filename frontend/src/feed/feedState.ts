@@ -14,6 +14,24 @@ export interface FeedCard {
 
 export type Reaction = "LIKE" | "SAVE";
 
+/** Where a card was served: its list's request id and its 0-based rank in that list.
+ * Feedback on the card (and on the item's page, opened from it) carries both, so the
+ * outcome is credited to that list's impression. */
+export interface Served {
+  requestId: string;
+  position: number;
+}
+
+/** The served list an item page was opened from, read from the link's navigation state
+ * (anything else, such as a page opened directly, has none). */
+export function servedFrom(state: unknown): Served | null {
+  if (typeof state !== "object" || state === null) return null;
+  const { requestId, position } = state as Record<string, unknown>;
+  if (typeof requestId !== "string" || !/^[0-9a-f]{32}$/.test(requestId)) return null;
+  if (typeof position !== "number" || !Number.isInteger(position) || position < 0) return null;
+  return { requestId, position };
+}
+
 export interface FeedState<T extends FeedCard = FeedCard> {
   pages: T[][];
   removed: ReadonlySet<string>;

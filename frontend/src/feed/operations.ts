@@ -43,6 +43,7 @@ export const MoreRecommendationsQuery = graphql(`
   query MoreRecommendations($first: Int!, $filters: RecommendationFilters, $knobs: RecommendationKnobs) {
     recommendations(first: $first, filters: $filters, knobs: $knobs) {
       method
+      requestId
       items {
         ...RecommendationFields
       }

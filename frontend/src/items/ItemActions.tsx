@@ -3,16 +3,18 @@ import { useMutation } from "urql";
 import { RecordFeedbackMutation } from "../feed/operations";
 import { errorText } from "../components/Status";
 import { interactionContext } from "../lib/context";
+import type { Served } from "../feed/feedState";
 
 type Kind = "LIKE" | "SAVE" | "HIDE";
 
-/** Like, save or hide the item from its own page. */
-export function ItemActions({ itemId }: { itemId: string }) {
+/** Like, save or hide the item from its own page; opened from a served list (`served`),
+ * the feedback is credited to that list. */
+export function ItemActions({ itemId, served = null }: { itemId: string; served?: Served | null }) {
   const [done, setDone] = useState<ReadonlySet<Kind>>(new Set());
   const [{ fetching, error }, record] = useMutation(RecordFeedbackMutation);
 
   async function act(kind: Kind) {
-    const result = await record({ input: { itemId, kind, context: interactionContext() } });
+    const result = await record({ input: { itemId, kind, context: interactionContext(), ...served } });
     if (!result.error) setDone((prev) => new Set(prev).add(kind));
   }
 

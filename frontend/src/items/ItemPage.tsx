@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "react";
-import { Link, useParams } from "react-router-dom";
+import { Link, useLocation, useParams } from "react-router-dom";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import { Cover, TypeBadge } from "../components/Cover";
@@ -9,6 +9,7 @@ import { interactionContext } from "../lib/context";
 import { SimilarItems } from "./SimilarItems";
 import { ItemActions } from "./ItemActions";
 import { useTitle } from "../lib/useTitle";
+import { servedFrom } from "../feed/feedState";
 
 const ItemDetailQuery = graphql(`
   query ItemDetail($id: ID!) {
@@ -51,6 +52,8 @@ export default function ItemPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: ItemDetailQuery, variables: { id } });
   const [, recordView] = useMutation(RecordViewMutation);
   const recorded = useRef<string | null>(null);
+  // Opened from a served list: the view, likes and saves here are credited to it.
+  const served = servedFrom(useLocation().state);
   const item = data?.item;
   useTitle(item?.title ?? "Item");
 
@@ -58,9 +61,9 @@ export default function ItemPage() {
   useEffect(() => {
     if (item && recorded.current !== item.id) {
       recorded.current = item.id;
-      void recordView({ input: { itemId: item.id, kind: "VIEW", context: interactionContext() } });
+      void recordView({ input: { itemId: item.id, kind: "VIEW", context: interactionContext(), ...served } });
     }
-  }, [item, recordView]);
+  }, [item, recordView, served]);
 
   if (error) return <ErrorMessage error={error} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
   if (!data) return fetching ? <Loading label="Loading item…" /> : null;
@@ -92,7 +95,7 @@ export default function ItemPage() {
         <p className="muted">
           by <Link to={`/creators/${item.creator.id}`}>{item.creator.displayName}</Link>
         </p>
-        <ItemActions itemId={item.id} />
+        <ItemActions itemId={item.id} served={served} />
         {item.tags.length > 0 && (
           <ul className="chips" aria-label="Tags">
             {item.tags.map((t) => (
