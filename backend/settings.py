@@ -186,6 +186,11 @@ RECOMMENDATION_IMPRESSIONS_LINGER_S = float(
     os.environ.get("RECOMMENDATION_IMPRESSIONS_LINGER_S", "0.1")
 )
 RECOMMENDATION_IMPRESSIONS_EXIT_TIMEOUT_S = 20.0
+# Lists made by the exploration bandit over candidate sources (backend/recommendations/
+# sources.py) for requests that name no source mix (an experiment variant may name one);
+# off: the blended ranking alone. With segments, one set of arms per list method.
+RECOMMENDATION_BANDIT = env_bool("RECOMMENDATION_BANDIT", False)
+RECOMMENDATION_BANDIT_SEGMENTS = env_bool("RECOMMENDATION_BANDIT_SEGMENTS", False)
 
 # Model artifacts written by ``train_gnn``.
 LUPI_ARTIFACT_DIR = Path(os.environ.get("LUPI_ARTIFACT_DIR", VAR_DIR / "models"))

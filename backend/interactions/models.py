@@ -131,6 +131,13 @@ class Impression(models.Model):
     variant = models.CharField(max_length=64, blank=True, help_text="Experiment variant, if any.")
     request_id = models.CharField(max_length=64, db_index=True)
     shown_at = models.DateTimeField(db_index=True)
+    source = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="Candidate source that placed the item (graph, content, trending, new_items, "
+        "new_creators, or blended for the blended ranking's slots); empty when the list was "
+        "not made from sources.",
+    )
 
     class Meta:
         ordering = ["-shown_at", "position"]

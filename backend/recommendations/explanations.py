@@ -30,6 +30,7 @@ __all__ = [
     "UserEvidence",
     "explain",
     "explain_similar",
+    "exploration_reason",
 ]
 
 # An item at least this cosine-similar to one the user liked is "similar to" it.
@@ -54,6 +55,8 @@ class ReasonKind(StrEnum):
     SHARES_TAGS = "shares_tags"
     SAME_CREATOR = "same_creator"
     SAME_CATEGORY = "same_category"
+    # Placed by the exploration of candidate sources, to learn how readers take it.
+    EXPLORE = "explore"
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,24 @@ def explain(
             reasons.append(fallback)
         out.append(reasons)
     return Explained(out, named.live)
+
+
+# What an exploration slot says of its item, by the source that placed it.
+_EXPLORATION_TEXT = {
+    "new_items": "Exploring: a new item few readers have seen yet",
+    "new_creators": "Exploring: new work from a creator readers are just discovering",
+    "graph": "Exploring: from readers with tastes like yours, to learn what you like",
+    "content": "Exploring: close to what you read, to learn what you like",
+    "trending": "Exploring: popular lately, to learn what you like",
+}
+
+
+def exploration_reason(source: str, creator_id: int) -> Reason:
+    """The reason of an item shown to explore ``source``: a new creator's item names them."""
+    text = _EXPLORATION_TEXT[source]
+    if source == "new_creators":
+        return Reason(ReasonKind.EXPLORE, text, "creator", (creator_id,))
+    return Reason(ReasonKind.EXPLORE, text)
 
 
 def explain_similar(source: ContentItem, item_ids: Sequence[int]) -> list[list[Reason]]:

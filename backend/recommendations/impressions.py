@@ -41,8 +41,9 @@ _BATCH = 1000
 
 
 # One list shown: (user id, item ids in order, method, model version, variant, request id,
-# shown at). Plain tuples, so queueing from the event loop builds no model instances.
-ServedRows = tuple[int, tuple[int, ...], str, str, str, str, datetime]
+# shown at, the source of each item or ()). Plain tuples, so queueing from the event loop
+# builds no model instances.
+ServedRows = tuple[int, tuple[int, ...], str, str, str, str, datetime, tuple[str, ...]]
 
 _COLUMNS = (
     "user_id",
@@ -53,6 +54,7 @@ _COLUMNS = (
     "variant",
     "request_id",
     "shown_at",
+    "source",
 )
 
 
@@ -63,16 +65,24 @@ def _served(
     model_version: str,
     variant: str,
     request_id: str,
+    sources: Sequence[str] = (),
 ) -> ServedRows:
-    return (user_id, tuple(item_ids), method, model_version, variant, request_id, timezone.now())
+    if sources and len(sources) != len(item_ids):
+        raise ValueError(f"{len(sources)} sources for {len(item_ids)} items")
+    shown_at = timezone.now()
+    rows = (user_id, tuple(item_ids), method, model_version, variant, request_id, shown_at)
+    return (*rows, tuple(sources))
 
 
 def _expand(lists: list[ServedRows]) -> list[tuple]:
-    return [
-        (user_id, item_id, position, method, model_version, variant, request_id, shown_at)
-        for user_id, item_ids, method, model_version, variant, request_id, shown_at in lists
-        for position, item_id in enumerate(item_ids)
-    ]
+    rows = []
+    for user_id, item_ids, method, version, variant, request_id, shown_at, sources in lists:
+        for position, item_id in enumerate(item_ids):
+            source = sources[position] if sources else ""
+            rows.append(
+                (user_id, item_id, position, method, version, variant, request_id, shown_at, source)
+            )
+    return rows
 
 
 def _insert(lists: list[ServedRows]) -> None:
@@ -223,11 +233,13 @@ def log_impressions(
     model_version: str,
     request_id: str,
     variant: str = "",
+    sources: Sequence[str] = (),
 ) -> None:
-    """Record that ``item_ids`` were shown to the user, in this order."""
+    """Record that ``item_ids`` were shown to the user, in this order (``sources``: the
+    candidate source that placed each, for a list made from sources)."""
     if not item_ids:
         return
-    served = _served(user_id, item_ids, method, model_version, variant, request_id)
+    served = _served(user_id, item_ids, method, model_version, variant, request_id, sources)
     if getattr(settings, "RECOMMENDATION_IMPRESSIONS_ASYNC", False):
         # After commit: the writer's own connection must see the rows these refer to.
         transaction.on_commit(lambda: writer.submit(served))

@@ -1,4 +1,5 @@
-"""Recommender model versions and the training runs that produced them."""
+"""Recommender model versions, the training runs that produced them, and the exploration
+bandit's state (its arms, their history, and how far outcomes were counted)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,65 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return self.version
+
+
+class SourceArm(models.Model):
+    """The bandit's belief about one candidate source: a Beta(alpha, beta) posterior of the
+    chance that an item the source placed is engaged with (clicked, liked or saved).
+
+    One row per source and reader segment, shared by every worker; outcomes are added with
+    ``F()`` expressions (``backend.recommendations.bandit.count_outcomes``), never
+    read-modify-written in a process.
+    """
+
+    source = models.CharField(max_length=16, help_text="Candidate source, e.g. trending.")
+    segment = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="Reader segment (the list's method), or empty for all readers.",
+    )
+    alpha = models.FloatField(default=1.0, help_text="Prior 1 plus the engaged impressions.")
+    beta = models.FloatField(default=1.0, help_text="Prior 1 plus the impressions not engaged.")
+    shown = models.BigIntegerField(default=0, help_text="Impressions counted so far.")
+    engaged = models.BigIntegerField(default=0, help_text="Of those, engaged with.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["segment", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "segment"], name="source_arm_unique"),
+            models.CheckConstraint(
+                condition=models.Q(alpha__gt=0) & models.Q(beta__gt=0),
+                name="source_arm_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}/{self.segment or 'all'} Beta({self.alpha:g}, {self.beta:g})"
+
+
+class SourceArmSnapshot(models.Model):
+    """An arm's posterior after one counting of outcomes: the history of the source shares."""
+
+    taken_at = models.DateTimeField(db_index=True)
+    source = models.CharField(max_length=16)
+    segment = models.CharField(max_length=16, blank=True)
+    alpha = models.FloatField()
+    beta = models.FloatField()
+
+    class Meta:
+        ordering = ["-taken_at", "segment", "source"]
+
+    def __str__(self) -> str:
+        return f"{self.source}/{self.segment or 'all'} at {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class OutcomeCursor(models.Model):
+    """How far the bandit has counted impressions: every impression up to ``impression_id``
+    is in the arms. One row, locked while a count runs, so no impression counts twice."""
+
+    impression_id = models.BigIntegerField(default=0)
+    counted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"counted up to impression {self.impression_id}"

@@ -143,6 +143,9 @@ class Recommendation:
     score: float
     reasons: tuple[Reason, ...] = ()
     breakdown: ScoreBreakdown = field(default_factory=ScoreBreakdown)
+    # The candidate source that placed the item (backend/recommendations/sources.py), or ""
+    # when the list was not made from sources.
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,3 +162,8 @@ class RecommendationList:
     @property
     def item_ids(self) -> list[int]:
         return [rec.item_id for rec in self.items]
+
+    @property
+    def sources(self) -> list[str]:
+        """The source of each item ("" for all of a list not made from sources)."""
+        return [rec.source for rec in self.items]

@@ -9,12 +9,15 @@ from datetime import datetime
 import numpy as np
 
 from backend.content.models import ContentItem
+from backend.recommendations import bandit
 from backend.recommendations.explanations import (
     METHOD_FALLBACK_REASONS,
     TRENDING_TOP,
     Candidate,
+    Reason,
     UserEvidence,
     explain,
+    exploration_reason,
 )
 from backend.recommendations.profile import Profile
 from backend.recommendations.ranking import (
@@ -32,6 +35,7 @@ from backend.recommendations.request import (
     ScoreBreakdown,
 )
 from backend.recommendations.rows import rows_of
+from backend.recommendations.sources import SourcedList, SourcePlan, sourced_list
 from backend.recommendations.trending import trending
 from backend.recommendations.universe import Positions, Taste, Universe, universe_of
 
@@ -83,6 +87,7 @@ def model_list(
     taste: Taste,
     method: Method,
     now: datetime,
+    sources: SourcePlan | None = None,
 ) -> RecommendationList:
     universe = universe_of(state)
     positions, ids, creator = universe.positions, universe.ids, universe.creator
@@ -101,6 +106,24 @@ def model_list(
     total = np.where(mask, raw * scale + fresh, -np.inf)
 
     pool = _pool(total, first, knobs.diversity, universe.category)
+    sourced = None
+    if sources is not None and sources.active:
+        # The list's items come from the candidate sources; the re-rank below orders them.
+        posterior = bandit.posterior(bandit.segment_of(method.value)) if sources.bandit else None
+        sourced = sourced_list(
+            first,
+            sources,
+            state,
+            universe,
+            taste,
+            tag_part,
+            mask,
+            total,
+            pool,
+            now,
+            posterior,
+        )
+        pool = sourced.positions
     trending_top = trending().top_ids(TRENDING_TOP)
     liked_rows = [int(r) for r in rows_of(state.item_row, profile.liked) if r >= 0]
     evidence = UserEvidence(
@@ -142,7 +165,7 @@ def model_list(
         Recommendation(
             item_id=int(ids[p]),
             score=float(total[p] - penalty),
-            reasons=tuple(reasons),
+            reasons=_with_exploration(sourced, p, int(creator[p]), reasons),
             breakdown=ScoreBreakdown(
                 graph=float(graph_part[i] * scale),
                 content=float(content_part[i] * scale),
@@ -150,6 +173,7 @@ def model_list(
                 freshness=float(fresh[p]),
                 diversity_penalty=float(penalty),
             ),
+            source="" if sourced is None else sourced.source[p],
         )
         for i, (p, penalty, reasons) in enumerate(
             zip(chosen, picked.penalties, explained.reasons, strict=True)
@@ -157,6 +181,15 @@ def model_list(
     )
     diversity = intra_list_diversity(vectors[picked.order]) if picked.order else 0.0
     return RecommendationList(items, method, state.version, diversity)
+
+
+def _with_exploration(
+    sourced: SourcedList | None, position: int, creator_id: int, reasons: list[Reason]
+) -> tuple[Reason, ...]:
+    """The item's reasons, led by "exploring" when it is there to explore."""
+    if sourced is None or position not in sourced.explore:
+        return tuple(reasons)
+    return (exploration_reason(sourced.source[position], creator_id), *reasons)
 
 
 def _candidate(

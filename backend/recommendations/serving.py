@@ -29,6 +29,7 @@ import logging
 import uuid
 from dataclasses import asdict, replace
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
@@ -52,6 +53,7 @@ from backend.recommendations.request import (
 )
 from backend.recommendations.scored_list import model_list
 from backend.recommendations.similar import similar_items
+from backend.recommendations.sources import SourcePlan
 from backend.recommendations.universe import Taste
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "RecommendationKnobs",
     "RecommendationList",
     "ScoreBreakdown",
+    "SourcePlan",
     "recommend_for_user",
     "similar_items",
 ]
@@ -79,6 +82,7 @@ def recommend_for_user(
     use_cache: bool = True,
     log: bool = True,
     variant: str = "",
+    sources: SourcePlan | None = None,
 ) -> RecommendationList:
     """The user's next ``first`` items, with reasons, a breakdown, method and model version.
 
@@ -89,16 +93,21 @@ def recommend_for_user(
     first = validate_first(first)
     filters = (filters or RecommendationFilters()).normalised()
     knobs = (knobs or RecommendationKnobs()).validated()
+    if sources is None and settings.RECOMMENDATION_BANDIT:
+        sources = SourcePlan(bandit=True)
     state = registry.current()
     version = state.version if state is not None else ""
     arguments = {"first": first, "filters": asdict(filters), "knobs": asdict(knobs)}
+    if sources is not None and sources.active:
+        arguments["sources"] = asdict(sources)
     request_id = uuid.uuid4().hex
     key = cache.list_key(user.pk, arguments, version) if use_cache else None
     hit = cache.get_list(key)
     if isinstance(hit, RecommendationList):
         result = replace(hit, cached=True, request_id=request_id)
     else:
-        result = replace(_compute(user, first, filters, knobs, state), request_id=request_id)
+        computed = _compute(user, first, filters, knobs, state, sources)
+        result = replace(computed, request_id=request_id)
         if result.method is not Method.FALLBACK:  # a model problem should not be kept
             cache.store_list(key, result)
     if log:
@@ -109,6 +118,7 @@ def recommend_for_user(
             model_version=result.model_version,
             request_id=request_id,
             variant=variant,
+            sources=result.sources if any(result.sources) else (),
         )
     return result
 
@@ -119,6 +129,7 @@ def _compute(
     filters: RecommendationFilters,
     knobs: RecommendationKnobs,
     state: ServingModel | None,
+    sources: SourcePlan | None,
 ) -> RecommendationList:
     now = timezone.now()
     profile = read_profile(user, filters)
@@ -130,7 +141,7 @@ def _compute(
         if vector is None:
             return trending_list(first, filters, knobs, profile, state, Method.TRENDING, now)
         taste = Taste(vector, history)
-        return model_list(first, filters, knobs, profile, state, taste, method, now)
+        return model_list(first, filters, knobs, profile, state, taste, method, now, sources)
     except DatabaseError:
         # Not a model problem: the trending fallback reads the same database, and a list
         # labelled FALLBACK would hide the outage from the caller.

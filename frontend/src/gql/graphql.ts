@@ -66,6 +66,7 @@ export type ItemOrder =
 /** Why an item was recommended, or (SIMILAR_TO_ITEM, SHARES_TAGS, SAME_CREATOR, SAME_CATEGORY) why it is among another item's similar items. */
 export type ReasonKind =
   | 'CREATOR_YOU_ENGAGE_WITH'
+  | 'EXPLORE'
   | 'MATCHES_INTERESTS'
   | 'NEW'
   | 'POPULAR'

@@ -49,3 +49,16 @@ def test_the_uncached_dashboard_reads_in_a_fixed_number_of_round_trips(
     assert not [s for s in rest if '"content_creator"."user_id" =' in s]
     if username == "demo":  # (creator insights add reads of their own)
         assert len(rest) == EXPECTED_READS, "\n".join(rest)
+
+
+def test_the_bandit_adds_no_round_trip_once_its_state_is_cached(served, settings) -> None:
+    """With the bandit on, the arms and the recent items' impression counts come from the
+    shared cache: after the first request, the dashboard reads as many times as without."""
+    settings.RECOMMENDATION_CACHE_TTL = 0
+    settings.RECOMMENDATION_IMPRESSIONS_ASYNC = True
+    settings.RECOMMENDATION_BANDIT = True
+    client = Client()
+    client.force_login(served["demo"])
+    _reads(client, DASHBOARD_QUERY)  # the model, the universe and the bandit's state
+    reads = _reads(client, DASHBOARD_QUERY)
+    assert len(reads[1:]) == EXPECTED_READS, "\n".join(reads[1:])
