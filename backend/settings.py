@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "backend.interactions",
     "backend.recommendations",
     "backend.insights",
+    "backend.experiments",
     "backend.demo",
 ]
 
@@ -191,6 +192,13 @@ RECOMMENDATION_IMPRESSIONS_EXIT_TIMEOUT_S = 20.0
 # off: the blended ranking alone. With segments, one set of arms per list method.
 RECOMMENDATION_BANDIT = env_bool("RECOMMENDATION_BANDIT", False)
 RECOMMENDATION_BANDIT_SEGMENTS = env_bool("RECOMMENDATION_BANDIT_SEGMENTS", False)
+
+# Who decides the configuration a user's list is served with on a surface (an experiment
+# variant's or the surface's default): a dotted path to ``(user_id, surface) ->
+# ServingChoice`` (backend/recommendations/config.py); empty: the built-in defaults.
+RECOMMENDATION_SERVING_CHOICE = os.environ.get(
+    "RECOMMENDATION_SERVING_CHOICE", "backend.experiments.plans.serving_choice"
+)
 
 # Model artifacts written by ``train_gnn``.
 LUPI_ARTIFACT_DIR = Path(os.environ.get("LUPI_ARTIFACT_DIR", VAR_DIR / "models"))

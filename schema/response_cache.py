@@ -60,7 +60,7 @@ __all__ = [
 # The SPA's first screen and the recommendations it re-queries with other knobs.
 CACHEABLE_ROOT_FIELDS = frozenset({"dashboard", "recommendations"})
 # The version names the entry's layout: a deploy that changes it changes the key.
-_PREFIX = "lupi:graphql-result:v1"
+_PREFIX = "lupi:graphql-result:v2"
 
 Path = tuple[str | int, ...]
 
@@ -73,6 +73,8 @@ class ServedList:
     item_ids: tuple[int, ...]
     method: str
     model_version: str
+    # The experiment variant it was served under ("" outside any experiment).
+    variant: str = ""
     # Where the list's object sits in the result (response keys and list indices).
     path: tuple[str | int, ...] = ()
 
@@ -149,13 +151,15 @@ class CachedRead:
     key: str
     generation: int
     model_token: int
+    # What the surfaces serve besides the model (experiments, defaults).
+    config_token: int
     entry: dict[str, Any] | None
 
     def replay(self) -> dict[str, Any]:
         """The kept result, each list with a new request id, marked cached, and logged."""
         assert self.entry is not None
         data = json.loads(self.entry["data"])
-        for item_ids, method, model_version, path, id_key in self.entry["lists"]:
+        for item_ids, method, model_version, variant, path, id_key in self.entry["lists"]:
             fresh = uuid.uuid4().hex
             served = _at(data, path)
             if id_key is not None:
@@ -168,6 +172,7 @@ class CachedRead:
                 method=method,
                 model_version=model_version,
                 request_id=fresh,
+                variant=variant,
             )
         recommendation_cache.count_hit()
         return data
@@ -177,9 +182,17 @@ class CachedRead:
         entry = {
             "generation": self.generation,
             "model_token": self.model_token,
+            "config_token": self.config_token,
             "data": json.dumps(data, separators=(",", ":")),
             "lists": [
-                (s.item_ids, s.method, s.model_version, s.path, _id_key(_at(data, s.path), s))
+                (
+                    s.item_ids,
+                    s.method,
+                    s.model_version,
+                    s.variant,
+                    s.path,
+                    _id_key(_at(data, s.path), s),
+                )
                 for s in lists
             ],
         }
@@ -206,13 +219,15 @@ def look_up(user_id: int, request: GraphQLRequestData) -> CachedRead | None:
     counters, entry = recommendation_cache.snapshot_and_get(user_id, key)
     if counters is None:
         return None
-    generation, token = counters
-    if not isinstance(entry, dict) or (entry.get("generation"), entry.get("model_token")) != (
-        generation,
-        token,
-    ):
+    generation, token, config_token = counters
+    kept_with = (
+        (entry.get("generation"), entry.get("model_token"), entry.get("config_token"))
+        if isinstance(entry, dict)
+        else None
+    )
+    if kept_with != counters:
         entry = None
-    return CachedRead(user_id, key, generation, token, entry)
+    return CachedRead(user_id, key, generation, token, config_token, entry)
 
 
 def _at(data: Any, path: Path) -> Any:

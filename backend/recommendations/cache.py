@@ -36,6 +36,7 @@ __all__ = [
     "CacheStats",
     "bump_catalogue_token",
     "bump_model_token",
+    "bump_serving_config_token",
     "catalogue_token",
     "cache_stats",
     "connect_signals",
@@ -47,6 +48,7 @@ __all__ = [
     "list_key",
     "model_token",
     "reset_cache_stats",
+    "serving_config_token",
     "snapshot_and_get",
     "store_list",
 ]
@@ -57,6 +59,9 @@ MODEL_VERSION_KEY = "lupi:model-version"
 # Bumped whenever an item or its tags change: the serving layer's view of items the model
 # does not know is rebuilt when it moves.
 CATALOGUE_KEY = "lupi:catalogue"
+# Bumped whenever what a surface serves changes outside the model: an experiment starts,
+# pauses, stops or ships (backend/experiments).
+SERVING_CONFIG_KEY = "lupi:serving-config"
 HITS_KEY = "lupi:recs-stats:hits"
 MISSES_KEY = "lupi:recs-stats:misses"
 _LIST_PREFIX = "lupi:recs"
@@ -153,21 +158,22 @@ def generation_key(user_id: int) -> str:
     return f"{_GENERATION_PREFIX}:{user_id}"
 
 
-def snapshot_and_get(user_id: int, key: str) -> tuple[tuple[int, int] | None, Any]:
-    """The user's generation and the model token, read before a response is computed, so
-    a response kept with them is dropped by any later change, and the value under ``key``
-    (``None`` when missing): one round trip while both counters exist; ``(None, None)``
-    when the cache cannot be reached. Missing counters are made here, at random values: a
-    counter that was evicted (a full in-process cache drops entries) must not come back at
-    a value an old response was kept with."""
+def snapshot_and_get(user_id: int, key: str) -> tuple[tuple[int, int, int] | None, Any]:
+    """The user's generation, the model token and the serving-configuration token, read
+    before a response is computed, so a response kept with them is dropped by any later
+    change, and the value under ``key`` (``None`` when missing): one round trip while the
+    counters exist; ``(None, None)`` when the cache cannot be reached. Missing counters are
+    made here, at random values: a counter that was evicted (a full in-process cache drops
+    entries) must not come back at a value an old response was kept with."""
 
-    def read(backend) -> tuple[tuple[int, int], Any]:
-        gen_key = generation_key(user_id)
-        values = backend.get_many([gen_key, MODEL_VERSION_KEY, key])
-        if gen_key not in values or MODEL_VERSION_KEY not in values:
-            counters = (_read_counter(backend, gen_key), _read_counter(backend, MODEL_VERSION_KEY))
+    def read(backend) -> tuple[tuple[int, int, int], Any]:
+        counter_keys = [generation_key(user_id), MODEL_VERSION_KEY, SERVING_CONFIG_KEY]
+        values = backend.get_many([*counter_keys, key])
+        if any(counter not in values for counter in counter_keys):
+            counters = tuple(_read_counter(backend, counter) for counter in counter_keys)
             return counters, None
-        return (int(values[gen_key] or 0), int(values[MODEL_VERSION_KEY] or 0)), values.get(key)
+        counters = tuple(int(values[counter] or 0) for counter in counter_keys)
+        return counters, values.get(key)
 
     return guarded_call("get_many", read, default=(None, None))
 
@@ -250,6 +256,17 @@ def model_token() -> Any:
 
 def bump_model_token() -> None:
     guarded_call("incr", lambda b: _incr(b, MODEL_VERSION_KEY, timeout=None, fresh=True))
+
+
+def serving_config_token() -> Any:
+    """The serving-configuration counter (see ``SERVING_CONFIG_KEY``), made at a random
+    value when missing, so that an evicted or flushed counter never comes back at a value
+    a process read before; ``None`` when the cache is unreachable."""
+    return guarded_call("get", lambda b: _read_counter(b, SERVING_CONFIG_KEY), default=None)
+
+
+def bump_serving_config_token() -> None:
+    guarded_call("incr", lambda b: _incr(b, SERVING_CONFIG_KEY, timeout=None, fresh=True))
 
 
 def catalogue_token() -> Any:

@@ -288,6 +288,12 @@ class ModelRegistry:
         self._failed_at: float | None = None
         self._initialised = False
         self._none_confirmed = False
+        # Versions other than the active one that an experiment's variant serves, by name.
+        self._pinned: dict[str, ServingModel] = {}
+        self._pinned_failed: dict[str, float] = {}
+        self._pinned_lock = threading.Lock()
+
+    PINNED_MAX = 2
 
     def current(self) -> ServingModel | None:
         """The model to serve now, or ``None`` when there is none that loads."""
@@ -304,6 +310,49 @@ class ModelRegistry:
             return self._state
         finally:
             self._lock.release()
+
+    def serving(self, version: str = "") -> ServingModel | None:
+        """The model to serve a configuration naming ``version`` (blank: the active one).
+
+        A named version that is not the active one is loaded once and kept (at most
+        ``PINNED_MAX`` of them, artifacts being immutable); one that does not exist or
+        cannot be loaded is logged and the active model serves instead: the served list's
+        ``model_version`` always says which one answered.
+        """
+        active = self.current()
+        if not version or (active is not None and active.version == version):
+            return active
+        state = self._pinned.get(version)
+        if state is not None:
+            return state
+        failed_at = self._pinned_failed.get(version)
+        if failed_at is not None and time.monotonic() - failed_at < self.retry_interval:
+            return active
+        with self._pinned_lock:
+            if version not in self._pinned:
+                self._load_pinned(version)
+        return self._pinned.get(version, active)
+
+    def _load_pinned(self, version: str) -> None:
+        try:
+            row = ModelVersion.objects.select_related("training_run").filter(version=version)
+            found = row.first()
+            if found is None:
+                raise LookupError("no such model version")
+            state = load_serving_model(found)
+        except Exception as exc:  # a broken pinned version must not fail the request
+            logger.warning(
+                "model version %s cannot be served (%s: %s); serving the active one",
+                version,
+                type(exc).__name__,
+                exc,
+            )
+            self._pinned_failed[version] = time.monotonic()
+            return
+        # A new dict, never one changed in place: other threads read it without the lock.
+        kept = list(self._pinned.items())[-(self.PINNED_MAX - 1) :] if self.PINNED_MAX > 1 else []
+        self._pinned = {**dict(kept), version: state}
+        self._pinned_failed.pop(version, None)
 
     def served_token(self) -> object:
         """The model token in force when the model now served was chosen.
@@ -325,6 +374,8 @@ class ModelRegistry:
             self._failed_at = None
             self._initialised = False
             self._none_confirmed = False
+        with self._pinned_lock:
+            self._pinned, self._pinned_failed = {}, {}
 
     def _fresh(self, token: object) -> bool:
         if not self._initialised:  # the first load is still running: wait for it

@@ -158,6 +158,8 @@ class RecommendationList:
     diversity: float
     cached: bool = False
     request_id: str = ""
+    # The experiment variant it was served under, "<experiment>:<variant>" ("" for none).
+    variant: str = ""
 
     @property
     def item_ids(self) -> list[int]:

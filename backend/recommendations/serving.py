@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.recommendations import cache
+from backend.recommendations.config import ServingChoice, Surface, serving_choice
 from backend.recommendations.fallback import trending_list
 from backend.recommendations.impressions import log_impressions
 from backend.recommendations.placing import place_user
@@ -81,33 +82,46 @@ def recommend_for_user(
     *,
     use_cache: bool = True,
     log: bool = True,
-    variant: str = "",
+    surface: str = Surface.FOR_YOU,
+    choice: ServingChoice | None = None,
     sources: SourcePlan | None = None,
 ) -> RecommendationList:
     """The user's next ``first`` items, with reasons, a breakdown, method and model version.
 
-    Raises :class:`InvalidKnob` for an out-of-bounds argument; never raises for a missing
-    or broken model (the list then comes from trending items with ``method`` FALLBACK).
-    Every returned list is logged as impressions unless ``log`` is false.
+    The list is served with the user's configuration on ``surface`` (their experiment
+    variant's, or the surface's default; ``choice`` gives one instead): its model version
+    and its knobs, unless the caller gives ``knobs`` of its own (the viewer's explicit
+    request wins; the variant is still recorded), and its source mix and bandit flag,
+    unless the caller gives a ``sources`` plan (``RECOMMENDATION_BANDIT`` turns the bandit
+    on where neither names one). Raises :class:`InvalidKnob` for an
+    out-of-bounds argument; never raises for a missing or broken model (the list then
+    comes from trending items with ``method`` FALLBACK). Every returned list is logged as
+    impressions, with its variant, unless ``log`` is false.
     """
     first = validate_first(first)
     filters = (filters or RecommendationFilters()).normalised()
-    knobs = (knobs or RecommendationKnobs()).validated()
+    choice = choice or serving_choice(user.pk, surface)
+    config = choice.config
+    knobs = (knobs or config.knobs).validated()
+    if sources is None:
+        sources = config.source_plan()
     if sources is None and settings.RECOMMENDATION_BANDIT:
         sources = SourcePlan(bandit=True)
-    state = registry.current()
+    state = registry.serving(config.model_version)
     version = state.version if state is not None else ""
     arguments = {"first": first, "filters": asdict(filters), "knobs": asdict(knobs)}
+    if config.model_version:
+        arguments["model_version"] = config.model_version
     if sources is not None and sources.active:
         arguments["sources"] = asdict(sources)
     request_id = uuid.uuid4().hex
     key = cache.list_key(user.pk, arguments, version) if use_cache else None
     hit = cache.get_list(key)
     if isinstance(hit, RecommendationList):
-        result = replace(hit, cached=True, request_id=request_id)
+        result = replace(hit, cached=True, request_id=request_id, variant=choice.variant)
     else:
         computed = _compute(user, first, filters, knobs, state, sources)
-        result = replace(computed, request_id=request_id)
+        result = replace(computed, request_id=request_id, variant=choice.variant)
         if result.method is not Method.FALLBACK:  # a model problem should not be kept
             cache.store_list(key, result)
     if log:
@@ -117,7 +131,7 @@ def recommend_for_user(
             method=result.method.value,
             model_version=result.model_version,
             request_id=request_id,
-            variant=variant,
+            variant=result.variant,
             sources=result.sources if any(result.sources) else (),
         )
     return result

@@ -39,9 +39,10 @@ MAX_RUNS = 100
 
 def _service_arguments(
     filters: RecommendationFilters | None, knobs: RecommendationKnobs | None
-) -> tuple[serving.RecommendationFilters, serving.RecommendationKnobs]:
+) -> tuple[serving.RecommendationFilters, serving.RecommendationKnobs | None]:
+    """The service's filters and knobs; no knobs (``None``) when the client sent none, so
+    that the viewer's configuration (an experiment variant's, a surface default's) holds."""
     filters = filters or RecommendationFilters()
-    knobs = knobs or RecommendationKnobs()
     try:
         service_filters = serving.RecommendationFilters(
             types=tuple(t.value for t in filters.types or []),
@@ -51,6 +52,8 @@ def _service_arguments(
         )
     except ValidationError as exc:
         raise input_error(exc, prefix="filters") from exc
+    if knobs is None:
+        return service_filters, None
     # Knobs the client left out keep the service's defaults (a null blend is meaningful:
     # "the model's own blend", which is also the service's default).
     optional = {
@@ -91,6 +94,7 @@ async def recommendations_for(
             item_ids=tuple(result.item_ids),
             method=result.method.value,
             model_version=result.model_version,
+            variant=result.variant,
             path=tuple(info.path.as_list()),
         )
     )

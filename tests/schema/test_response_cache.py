@@ -335,3 +335,40 @@ def test_feedback_on_a_replayed_list_at_once_is_credited_to_it(served, settings)
         "requestId": recs(replayed)["requestId"],
         "position": 1,
     }
+
+
+def test_an_experiment_change_ends_the_replay_and_a_replay_keeps_the_variant(served) -> None:
+    from backend.experiments import services as experiments
+    from backend.experiments.assignment import pick
+    from backend.experiments.services import VariantSpec
+
+    async def dashboards(client: BrowserClient, count: int) -> list[tuple[dict, bool]]:
+        return [await client.dashboard() for _ in range(count)]
+
+    async def scenario() -> tuple[list, list]:
+        client = BrowserClient()
+        await client.login("demo")
+        before = await dashboards(client, 2)
+        view = await asyncio.to_thread(
+            experiments.create_experiment,
+            "everyone-plain",
+            [
+                VariantSpec("control", 0.5, {}, is_control=True),
+                VariantSpec("plain", 0.5, {"knobs": {"diversity": 0.0}}),
+            ],
+            salt="replay-test",
+        )
+        await asyncio.to_thread(experiments.start_experiment, view.experiment_id)
+        return before, await dashboards(client, 2)
+
+    before, after = run(scenario())
+    assert [hit for _, hit in before] == [False, True]
+    # Started since: computed again under the variant, then replayed with it.
+    assert [hit for _, hit in after] == [False, True]
+    assert impressions.flush()
+    variants = [
+        set(Impression.objects.filter(request_id=recs(r)["requestId"]).values_list("variant"))
+        for r, _ in after
+    ]
+    arm = pick("replay-test", served["demo"].pk, [(0.5, "control"), (0.5, "plain")])
+    assert variants == [{(f"everyone-plain:{arm}",)}] * 2

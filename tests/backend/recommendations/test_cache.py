@@ -103,18 +103,21 @@ def test_redis_down_serves_uncached_and_counts_nothing(model, caplog):
     assert default_cache.get(cache.HITS_KEY) is None
 
 
-def _counters(user_id: int) -> tuple[int, int] | None:
+def _counters(user_id: int) -> tuple[int, int, int] | None:
     return cache.snapshot_and_get(user_id, "lupi-test:no-entry")[0]
 
 
 def test_an_evicted_counter_does_not_come_back_at_an_old_value(db):
     # Replayable responses are kept with the viewer's generation and the model token; a
     # counter dropped by a full cache and made again must not match what was kept before.
-    first_generation, first_token = _counters(4242)
-    assert _counters(4242) == (first_generation, first_token)
-    default_cache.delete_many([cache.generation_key(4242), cache.MODEL_VERSION_KEY])
-    second_generation, second_token = _counters(4242)
+    first_generation, first_token, first_config = _counters(4242)
+    assert _counters(4242) == (first_generation, first_token, first_config)
+    default_cache.delete_many(
+        [cache.generation_key(4242), cache.MODEL_VERSION_KEY, cache.SERVING_CONFIG_KEY]
+    )
+    second_generation, second_token, second_config = _counters(4242)
     assert second_generation != first_generation and second_token != first_token
+    assert second_config != first_config
     cache.invalidate_user(4242)
     assert _counters(4242)[0] != second_generation
 
