@@ -43,6 +43,7 @@ __all__ = [
     "arm_table",
     "count_outcomes",
     "posterior",
+    "reset_arms",
     "segment_of",
 ]
 
@@ -135,9 +136,15 @@ def _tally(first_id: int, upto: int, variants: Collection[str] | None) -> tuple[
 
 
 def _upto(cursor: int, cutoff: datetime, batch: int) -> int:
-    """The last impression id of this count: at most ``batch`` past the cursor, and none
-    shown after ``cutoff`` (ids grow with time; a later id is left for the next count)."""
-    window = Impression.objects.filter(id__gt=cursor, id__lte=cursor + batch)
+    """The last impression id of this count: at most ``batch`` past the first sourced
+    impression after the cursor, and none shown after ``cutoff`` (ids grow with time; a
+    later id is left for the next count). Impressions of lists not made from sources are
+    stepped over."""
+    after = Impression.objects.filter(id__gt=cursor)
+    first = after.exclude(source="").order_by("id").values_list("id", flat=True).first()
+    if first is None:
+        return cursor
+    window = after.filter(id__gte=first, id__lt=first + batch)
     late = window.filter(shown_at__gt=cutoff).order_by("id").values_list("id", flat=True)
     first_late = late.first()
     if first_late is not None:
@@ -207,3 +214,16 @@ def count_outcomes(
         transaction.on_commit(_forget_cached_arms)
         _forget_cached_arms()
     return Counted(upto, shown, hits)
+
+
+def reset_arms() -> None:
+    """Start every arm again from the prior and count only impressions shown from now on
+    (the arms' history stays): for a simulation that measures learning from scratch."""
+    with transaction.atomic():
+        OutcomeCursor.objects.get_or_create(pk=1)
+        cursor = OutcomeCursor.objects.select_for_update().get(pk=1)
+        SourceArm.objects.all().delete()
+        last = Impression.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        cursor.impression_id = max(cursor.impression_id, last)
+        cursor.save(update_fields=["impression_id"])
+    _forget_cached_arms()

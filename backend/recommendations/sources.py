@@ -28,6 +28,7 @@ All of it is array work over the catalogue: a few matrix products, masks and par
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,7 +39,7 @@ from django.db.models import Count
 from backend.interactions.models import Impression
 from backend.recommendations.cache import guarded_call
 from backend.recommendations.registry import ServingModel
-from backend.recommendations.trending import trending
+from backend.recommendations.trending import TRENDING_CACHE_TTL, trending
 from backend.recommendations.universe import Taste, Universe
 
 __all__ = [
@@ -276,13 +277,22 @@ def _exploration_masks(
     return new_items, new_creators
 
 
-def _trending_scores(facts: _Facts, size: int) -> np.ndarray:
+def _trending_scores(state: ServingModel, facts: _Facts, size: int) -> np.ndarray:
+    """The trending score at every position (-inf: not trending), kept by this process for
+    as long as the shared cache keeps the ranking itself (placing 2,000 ids costs more than
+    the rest of the sources)."""
+    kept = state.derived.get("trending_scores")
+    now = time.monotonic()
+    if kept is not None and kept[0] is facts.universe and now - kept[1] < TRENDING_CACHE_TTL:
+        return kept[2]
     ranking = trending().items
     scores = np.full(size, -np.inf)
     if ranking:
         pairs = np.array(ranking, dtype=np.float64)
         positions, found = facts.positions_of(pairs[:, 0].astype(np.int64))
         scores[positions] = pairs[found, 1]
+    with state.new_item_lock:
+        state.derived["trending_scores"] = (facts.universe, now, scores)
     return scores
 
 
@@ -312,7 +322,7 @@ def _rankings(
     scores = [
         universe.blended(state, taste, 0.0, tag_part),
         universe.blended(state, taste, 1.0, tag_part),
-        _trending_scores(facts, len(universe.ids)),
+        _trending_scores(state, facts, len(universe.ids)),
         np.where(new_items, total, -np.inf),
         np.where(new_creators, total, -np.inf),
     ]

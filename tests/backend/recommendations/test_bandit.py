@@ -157,3 +157,21 @@ def test_the_command_counts_and_refuses_bad_options(served):
     assert _arms()[("", "trending")] == (2.0, 3.0, 3, 1)
     with pytest.raises(CommandError, match="--batch"):
         call_command("count_source_outcomes", "--batch", "0")
+
+
+def test_the_count_steps_over_lists_not_made_from_sources(platform):
+    _list("1" * 32, [(1001 + k, "") for k in range(6)])  # a plain list
+    _list("2" * 32, [(1010, "content"), (1011, "content")], user=OTHER)
+    _act(1011, InteractionKind.CLICK, "2" * 32, 1, user=OTHER)
+    counted = bandit.count_outcomes(now=NOW, batch=2)
+    assert counted.impressions == 2 and _arms() == {("", "content"): (2.0, 2.0, 2, 1)}
+
+
+def test_reset_arms_starts_from_the_prior_and_counts_only_later_lists(served):
+    bandit.count_outcomes(now=NOW)
+    _list("3" * 32, [(1012, "graph")], at=NOW)
+    bandit.reset_arms()
+    assert not SourceArm.objects.exists() and bandit.posterior()[0].tolist() == [1.0] * 5
+    assert bandit.count_outcomes(now=NOW + timedelta(hours=1)).impressions == 0
+    _list("4" * 32, [(1013, "graph")], at=NOW + timedelta(hours=1))
+    assert bandit.count_outcomes(now=NOW + timedelta(hours=2)).impressions == 1
