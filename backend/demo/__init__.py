@@ -12,5 +12,6 @@ vectorised numpy from its own random stream and writes it with ``bulk_insert``:
 ``interactions``   exposures, when they happened and the feedback funnel
 ``impressions``    the served lists the exposures came from, and unclicked ones
 ``not_interested`` muted tags and creators
+``latent``         the readers' latent tastes, kept for the traffic simulator
 =================  ==========================================================
 """

@@ -28,6 +28,7 @@ from backend.demo.creators import build_creators
 from backend.demo.impressions import build_impressions
 from backend.demo.interactions import build_interactions
 from backend.demo.items import build_items
+from backend.demo.latent import save_latent
 from backend.demo.not_interested import build_not_interested
 from backend.demo.plan import DemoPlan
 from backend.demo.readers import build_readers
@@ -99,6 +100,7 @@ def generate(plan: DemoPlan, *, admin: bool = False) -> dict[str, int]:
     feedback = build_interactions(plan, taxonomy, items, readers)
     shown = build_impressions(plan, taxonomy, items, readers, feedback.exposures)
     muted = build_not_interested(plan, taxonomy, creators, items, readers, feedback)
+    latent_bytes = save_latent(plan, taxonomy, items, readers, feedback.exposures)
     User = get_user_model()
     reset_sequences([User, Category, Tag, Creator, ContentItem])
     refresh_statistics(
@@ -116,6 +118,7 @@ def generate(plan: DemoPlan, *, admin: bool = False) -> dict[str, int]:
         **feedback.counts,
         **shown,
         "not_interested": muted,
+        "latent_taste_bytes": latent_bytes,
     }
     if admin:
         counts["admin"] = create_admin(plan)

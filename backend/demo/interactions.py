@@ -33,7 +33,7 @@ from backend.demo.vocabulary import (
 )
 from backend.interactions.models import Interaction
 
-__all__ = ["KINDS", "Exposures", "Feedback", "affinity", "build_interactions"]
+__all__ = ["KINDS", "Exposures", "Feedback", "affinity", "build_interactions", "fit"]
 
 # Interaction kinds by index, in funnel order.
 KINDS = ["view", "click", "dwell", "like", "save", "share", "comment", "skip", "dislike", "hide"]
@@ -64,12 +64,35 @@ class Feedback:
 
 def affinity(readers: Readers, items: Items, user: np.ndarray, item: np.ndarray) -> np.ndarray:
     """How well items fit readers: category taste, tag affinity, type preference."""
-    cat = np.log(readers.taste[user, items.category[item]] + 0.01)
-    tags = items.tags[item]
-    tag_score = np.where(
-        tags >= 0, readers.tag_affinity[user[..., None], np.maximum(tags, 0)], 0.0
-    ).sum(axis=-1)
-    typ = np.log(readers.type_preference[user, items.type[item]] + 0.05)
+    return fit(
+        readers.taste,
+        readers.tag_affinity,
+        readers.type_preference,
+        user,
+        items.category[item],
+        items.tags[item],
+        items.type[item],
+    )
+
+
+def fit(
+    taste: np.ndarray,
+    tag_affinity: np.ndarray,
+    type_preference: np.ndarray,
+    user: np.ndarray,
+    category: np.ndarray,
+    tags: np.ndarray,
+    item_type: np.ndarray,
+) -> np.ndarray:
+    """:func:`affinity` from the arrays themselves (the simulator keeps them apart from the
+    generator's stages): reader rows ``user`` against items' category indices (-1: none),
+    tag indices (last axis, -1 padded) and type indices."""
+    share = np.where(category >= 0, taste[user, np.maximum(category, 0)], 0.0)
+    cat = np.log(share + 0.01)
+    tag_score = np.where(tags >= 0, tag_affinity[user[..., None], np.maximum(tags, 0)], 0.0).sum(
+        axis=-1
+    )
+    typ = np.log(type_preference[user, item_type] + 0.05)
     return 0.6 * cat + 1.2 * tag_score + 0.5 * typ
 
 
