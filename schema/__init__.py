@@ -8,7 +8,6 @@ from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
-from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from schema import limits
 from schema.accounts.mutations import AccountsMutation
@@ -74,8 +73,7 @@ schema = LupiSchema(
     ),
     extensions=[
         OperationMetrics,  # first: its time covers the others
-        # Turns nested selections into select_related / prefetch_related / only().
-        DjangoOptimizerExtension,
+        # (No DjangoOptimizerExtension: pages run the optimizer themselves, schema/pagination.py.)
         # Before every validation rule: refuses broken fragments and documents over the
         # field, fragment-nesting or cost budget, measured without expanding fragments.
         limits.DocumentBudget,

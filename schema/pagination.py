@@ -1,4 +1,10 @@
-"""Relay-style pages: cursors, ``pageInfo``, ``totalCount``, and a capped page size."""
+"""Relay-style pages: cursors, ``pageInfo``, ``totalCount``, and a capped page size.
+
+Each page's queryset goes through strawberry-django's optimizer here (joins, prefetches and
+``only()`` from the selection), the one place where it pays. As a schema extension it would
+wrap the resolution of every field of every response as a middleware, querysets or not: on
+a 50-item catalogue page that is about 800 calls for 3 querysets.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,11 @@ import binascii
 from typing import Any
 
 import strawberry
+from django.db.models import QuerySet
 from graphql import GraphQLError
 from strawberry import relay
 from strawberry.relay.types import PREFIX
+from strawberry_django.optimizer import optimize
 from strawberry_django.relay import DjangoListConnection
 
 from schema import limits
@@ -75,6 +83,8 @@ class Connection(DjangoListConnection[relay.NodeType]):
         # Without `first` or `last` a page holds the configured default, not the cap.
         if first is None and last is None:
             first = limits.DEFAULT_PAGE_SIZE
+        if isinstance(nodes, QuerySet):
+            nodes = optimize(nodes, info)
         return super().resolve_connection(
             nodes,
             info=info,

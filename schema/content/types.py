@@ -67,9 +67,11 @@ class Creator:
         return content_services.published_items(creator_id=root.pk, ordering=order_by.value)
 
 
-def _image_url(root: strawberry.Parent[models.ContentItem]) -> str:
+async def _image_url(root: strawberry.Parent[models.ContentItem]) -> str:
     # The item's own image, or the cover the project draws for it: never an outside one
-    # the item did not name.
+    # the item did not name. A coroutine, not a function: strawberry-django runs a sync
+    # resolver in a worker thread under ASGI, a thread hop per item of a page for a string
+    # built in memory.
     return cover_url(root.pk, root.image_url)
 
 
