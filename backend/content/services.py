@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from backend.content.cards import read_cards
 from backend.content.models import Category, ContentItem, Creator, Tag
 
 if TYPE_CHECKING:  # the account model is above the catalogue; only its type is named here
@@ -84,18 +85,13 @@ async def aown_creator(user: User) -> Creator | None:
 
 
 def items_by_ids(ids: list[int]) -> dict[int, ContentItem]:
-    """Published items by id, with creator, category and tags loaded, in two queries.
+    """Published items by id, with creator and category loaded and ``item.card_tags`` set
+    (``backend.content.cards``), in one query.
 
     The tags are read whether or not a response shows them: a resolver that loads them on
     demand cost a 50-item page more CPU (a coroutine per item) than the query it saves a
     dashboard that does not show them."""
-    qs = (
-        published_items()
-        .filter(pk__in=ids)
-        .select_related("creator", "category")
-        .prefetch_related("tags")
-    )
-    return {item.pk: item for item in qs}
+    return {item.pk: item for item in read_cards(published_items().filter(pk__in=ids))}
 
 
 def creators_by_ids(ids: list[int]) -> dict[int, Creator]:

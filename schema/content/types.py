@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 import strawberry_django
+from asgiref.sync import sync_to_async
 from strawberry import auto
 
 from backend.content import models
@@ -75,6 +76,15 @@ async def _image_url(root: strawberry.Parent[models.ContentItem]) -> str:
     return cover_url(root.pk, root.image_url)
 
 
+async def _tags(root: strawberry.Parent[models.ContentItem]) -> list[models.Tag]:
+    # Cards read by id carry their tags (backend.content.cards); a page's items have them
+    # prefetched by the optimizer; anything else reads them off the event loop.
+    carried = getattr(root, "card_tags", None)
+    if carried is not None:
+        return carried
+    return await sync_to_async(list)(root.tags.all())
+
+
 @strawberry_django.type(
     models.ContentItem, description="One piece of published content: a blog post, video, ..."
 )
@@ -90,4 +100,6 @@ class ContentItem:
     published_at: auto
     creator: Creator = strawberry_django.field(description="Who published it.")
     category: Category | None = strawberry_django.field(description="Section of the catalogue.")
-    tags: list[Tag] = strawberry_django.field(description="Labels, sorted by name.")
+    tags: list[Tag] = strawberry_django.field(
+        resolver=_tags, prefetch_related=["tags"], description="Labels, sorted by name."
+    )

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 # After Django's own session and account reads: activity, stats, the recommender's acts,
 # refusals and interests (one UNION ALL), the explanations' names with the picks' liveness
-# (one UNION ALL), the cards and their tags.
-EXPECTED_READS = 6
+# (one UNION ALL), the cards with their tags.
+EXPECTED_READS = 5
 
 
 def _reads(client: Client, query: str) -> list[str]:
