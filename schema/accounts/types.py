@@ -52,6 +52,9 @@ class Me:
     email: auto
     first_name: auto
     last_name: auto
+    is_staff: bool = strawberry_django.field(
+        description="Whether the viewer is staff: may run experiments and read their results."
+    )
 
     @strawberry_django.field(only=["accent_color", "font_size"], description="Display preferences.")
     def preferences(self, root: strawberry.Parent[models.User]) -> Preferences:

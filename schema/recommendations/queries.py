@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import strawberry
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from graphql import GraphQLError
 
 from backend.accounts.models import User
-from backend.recommendations import atlas, serving
+from backend.recommendations import atlas, serving, source_shares
 from backend.recommendations import cache as recommendation_cache
 from backend.recommendations.models import ModelVersion as ModelVersionModel
 from backend.recommendations.models import TrainingRun as TrainingRunModel
@@ -19,14 +20,17 @@ from schema.permissions import SignedIn, Staff
 from schema.recommendations.types import (
     AtlasPoint,
     AtlasPointKind,
+    BanditState,
     CacheStats,
     EmbeddingAtlas,
     ModelVersion,
     RecommendationFilters,
     RecommendationKnobs,
     RecommendationList,
+    SourceSharesAt,
     TrainingRun,
     recommendation_list,
+    source_share,
 )
 from schema.response_cache import ServedList
 from schema.throttle import Throttled
@@ -35,6 +39,7 @@ __all__ = ["RecommendationsQuery", "recommendations_for"]
 
 DEFAULT_FIRST = 20
 MAX_RUNS = 100
+SEGMENT_MAX = 16
 
 
 def _service_arguments(
@@ -206,3 +211,37 @@ class RecommendationsQuery:
         return CacheStats(
             hits=stats.hits, misses=stats.misses, requests=stats.requests, hit_rate=stats.hit_rate
         )
+
+    @strawberry.field(
+        permission_classes=[SignedIn, Staff],
+        description=(
+            "The exploration bandit: each candidate source's posterior now and after each of "
+            "the `history` latest counts of outcomes (1..500), for the reader `segment` "
+            "(empty: every reader). Staff only."
+        ),
+    )
+    async def bandit_state(self, info: Info, segment: str = "", history: int = 100) -> BanditState:
+        if len(segment) > SEGMENT_MAX:
+            raise input_error(
+                ValidationError({"segment": [f"Use at most {SEGMENT_MAX} characters."]})
+            )
+        if not 1 <= history <= source_shares.HISTORY_MAX:
+            raise input_error(
+                ValidationError({"history": [f"Give 1 to {source_shares.HISTORY_MAX} counts."]})
+            )
+        return await sync_to_async(_bandit_state)(segment, history)
+
+
+def _bandit_state(segment: str, history: int) -> BanditState:
+    shares, updated_at = source_shares.current_shares(segment)
+    return BanditState(
+        segment=segment,
+        segments=source_shares.segments(),
+        enabled=bool(getattr(settings, "RECOMMENDATION_BANDIT", False)),
+        updated_at=updated_at,
+        sources=[source_share(s) for s in shares],
+        history=[
+            SourceSharesAt(taken_at=point.taken_at, sources=[source_share(s) for s in point.shares])
+            for point in source_shares.share_history(segment, history)
+        ],
+    )

@@ -9,15 +9,18 @@ import strawberry
 import strawberry_django
 from strawberry.scalars import JSON
 
-from backend.recommendations import models, serving
+from backend.recommendations import models, serving, source_shares
 from backend.recommendations.explanations import ReasonKind as ServiceReasonKind
+from backend.recommendations.sources import SOURCES
 from schema.content.types import ContentItem, ContentType
 from schema.context import Info
 
 __all__ = [
     "AtlasPoint",
     "AtlasPointKind",
+    "BanditState",
     "CacheStats",
+    "CandidateSource",
     "EmbeddingAtlas",
     "ModelVersion",
     "Reason",
@@ -28,6 +31,8 @@ __all__ = [
     "RecommendationList",
     "RecommendationMethod",
     "ScoreBreakdown",
+    "SourceShare",
+    "SourceSharesAt",
     "TrainingRun",
     "recommendation_list",
 ]
@@ -46,6 +51,16 @@ ReasonKind = strawberry.enum(
     description=(
         "Why an item was recommended, or (SIMILAR_TO_ITEM, SHARES_TAGS, SAME_CREATOR, "
         "SAME_CATEGORY) why it is among another item's similar items."
+    ),
+)
+
+CandidateSource = strawberry.enum(
+    Enum("CandidateSource", {source.upper(): source for source in SOURCES}),
+    description=(
+        "Where the exploration bandit takes a list's items from. GRAPH: the graph model's "
+        "collaborative score. CONTENT: the content tower. TRENDING: popular lately. "
+        "NEW_ITEMS: published in the last week and seldom shown. NEW_CREATORS: items of "
+        "creators who debuted in the last 30 days."
     ),
 )
 
@@ -260,3 +275,68 @@ class EmbeddingAtlas:
     model_version: str
     method: str
     points: list[AtlasPoint]
+
+
+@strawberry.type(
+    description=(
+        "The bandit's belief about one candidate source: a Beta(alpha, beta) posterior of "
+        "the chance that an item it places is clicked, liked or saved."
+    )
+)
+class SourceShare:
+    source: CandidateSource
+    alpha: float = strawberry.field(description="1 plus the engaged impressions counted.")
+    beta: float = strawberry.field(description="1 plus the impressions not engaged.")
+    mean: float = strawberry.field(description="Posterior mean engagement rate, 0..1.")
+    low: float = strawberry.field(description="Lower end of the 95% credible interval.")
+    high: float = strawberry.field(description="Upper end of the 95% credible interval.")
+    slot_share: float = strawberry.field(
+        description=(
+            "Chance that this source's Thompson draw is the best: the share of a list's slots "
+            "the bandit gives it, before candidate caps and the slots kept for new items and "
+            "new creators. The sources' shares sum to 1."
+        )
+    )
+    shown: int = strawberry.field(description="Impressions counted (0 in the history).")
+    engaged: int = strawberry.field(description="Of those, engaged with (0 in the history).")
+
+
+def source_share(share: source_shares.SourceShare) -> SourceShare:
+    return SourceShare(
+        source=CandidateSource(share.source),
+        alpha=share.alpha,
+        beta=share.beta,
+        mean=share.mean,
+        low=share.low,
+        high=share.high,
+        slot_share=share.slot_share,
+        shown=share.shown,
+        engaged=share.engaged,
+    )
+
+
+@strawberry.type(description="Every source's posterior after one count of outcomes.")
+class SourceSharesAt:
+    taken_at: dt.datetime
+    sources: list[SourceShare]
+
+
+@strawberry.type(description="The exploration bandit over candidate sources, for staff.")
+class BanditState:
+    segment: str = strawberry.field(
+        description="The reader segment shown (a list method), or empty for every reader."
+    )
+    segments: list[str] = strawberry.field(description="Segments with arms; empty is all.")
+    enabled: bool = strawberry.field(
+        description=(
+            "Whether lists that name no source mix are made by the bandit "
+            "(RECOMMENDATION_BANDIT); experiment variants may turn it on for their users."
+        )
+    )
+    updated_at: dt.datetime | None = strawberry.field(
+        description="When outcomes last changed an arm of this segment; null before any."
+    )
+    sources: list[SourceShare] = strawberry.field(description="Each source's posterior now.")
+    history: list[SourceSharesAt] = strawberry.field(
+        description="The posteriors after each of the latest counts of outcomes, oldest first."
+    )

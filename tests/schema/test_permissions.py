@@ -16,6 +16,7 @@ SIGNED_IN = {
         "active_model",
         "embedding_atlas",
         "cache_stats",
+        "bandit_state",
         "creator_insights",
         "dashboard",
     },
@@ -27,7 +28,7 @@ SIGNED_IN = {
         "mark_not_interested",
     },
 }
-STAFF = {"Query": {"cache_stats"}, "Mutation": set()}
+STAFF = {"Query": {"cache_stats", "bandit_state"}, "Mutation": set()}
 
 
 def _declared(type_name: str) -> dict[str, list[str]]:

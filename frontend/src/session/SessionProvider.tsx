@@ -12,6 +12,7 @@ export const ViewerDocument = graphql(`
       username
       firstName
       lastName
+      isStaff
       creator {
         id
         displayName

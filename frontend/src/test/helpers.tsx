@@ -51,6 +51,7 @@ export const demoViewer: Viewer = {
   username: "demo",
   firstName: "Dana",
   lastName: "Demo",
+  isStaff: false,
   creator: null,
   preferences: { accentColor: "#1f9cee", fontSize: 14 },
   interests: { tags: [], categories: [] },
