@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 import strawberry_django
 from asgiref.sync import sync_to_async
+from django.core.exceptions import SynchronousOnlyOperation
 from strawberry import auto
 
 from backend.content import models
@@ -78,11 +79,16 @@ async def _image_url(root: strawberry.Parent[models.ContentItem]) -> str:
 
 async def _tags(root: strawberry.Parent[models.ContentItem]) -> list[models.Tag]:
     # Cards read by id carry their tags (backend.content.cards); a page's items have them
-    # prefetched by the optimizer; anything else reads them off the event loop.
+    # prefetched by the optimizer, and reading a prefetched relation makes no query, so it
+    # needs no thread hop; anything else Django refuses on the event loop (before any
+    # query), and it is read off the loop.
     carried = getattr(root, "card_tags", None)
     if carried is not None:
         return carried
-    return await sync_to_async(list)(root.tags.all())
+    try:
+        return list(root.tags.all())
+    except SynchronousOnlyOperation:
+        return await sync_to_async(list)(root.tags.all())
 
 
 @strawberry_django.type(

@@ -56,3 +56,17 @@ def test_the_viewers_interactions_page_costs_the_same_for_2_and_20_items(gql, db
     assert len(edges) == 20
     assert all(edge["node"]["item"]["creator"]["displayName"] for edge in edges)
     assert small == large
+
+
+def test_an_item_read_without_its_tags_still_shows_them(gql, db):
+    # Recent activity reads items with their creator only: their tags come from a query
+    # of their own, made off the event loop.
+    viewer = make_user()
+    soup, bread = make_tag("soup"), make_tag("bread")
+    item = make_item(make_creator(), tags=[soup, bread])
+    Interaction.objects.create(user=viewer, item=item, kind="like", occurred_at=timezone.now())
+    gql.login(viewer)
+    result = gql("{ dashboard { recentActivity(limit: 5) { item { tags { name } } } } }")
+    assert "errors" not in result, result
+    entries = result["data"]["dashboard"]["recentActivity"]
+    assert [tag["name"] for tag in entries[0]["item"]["tags"]] == ["bread", "soup"]
