@@ -1,8 +1,10 @@
 """Stage 5: exposures (which reader met which item, when, on what) and the feedback funnel.
 
 Each exposure happens after the item's publication and the reader's sign-up, mostly soon
-after publication, at a local hour drawn from a weekday or weekend curve, and runs a
-funnel: a view, then a click and a dwell (milliseconds), then like / save / share /
+after publication, at a local hour drawn from a weekday or weekend curve that depends on
+the item's category and type (long reads in the evening, audio in the morning), on a device
+that depends on the reader, the hour and the type (videos on TVs, long reads on desktops),
+and runs a funnel: a view, then a click and a dwell (milliseconds), then like / save / share /
 comment when the item fits the reader's taste, or skip / dislike / hide when it does not.
 """
 
@@ -19,17 +21,22 @@ from backend.demo.readers import TIMEZONE_NAMES, Readers
 from backend.demo.sampling import (
     GroupSampler,
     categorical,
+    row_categorical,
     rowwise_categorical,
     sigmoid,
     timezone_offsets,
 )
 from backend.demo.taxonomy import Taxonomy
 from backend.demo.vocabulary import (
-    DEVICE_SHARE,
+    BAND_DEVICES,
     DEVICES,
     DWELL_MEDIAN_MS,
+    HOUR_BAND,
     HOURS_WEEKDAY,
     HOURS_WEEKEND,
+    OTHER_DEVICE_SHARE,
+    TYPE_BANDS,
+    TYPE_DEVICES,
 )
 from backend.interactions.models import Interaction
 
@@ -128,9 +135,29 @@ def _choose(rng, taxonomy: Taxonomy, items: Items, readers: Readers, n_creators:
     return user[first], item[first], explored[first]
 
 
-def _when(rng, plan: DemoPlan, items: Items, readers: Readers, user, item, offsets, first_day):
+def _hour_curves(taxonomy: Taxonomy) -> np.ndarray:
+    """Activity by local hour of each (category, type, weekend) as rows: the weekday or
+    weekend curve times when in the day the category and the type are read."""
+    days = np.stack([HOURS_WEEKDAY, HOURS_WEEKEND])
+    cat = taxonomy.category_hours[:, HOUR_BAND]
+    typ = TYPE_BANDS[:, HOUR_BAND]
+    curves = cat[:, None, None, :] * typ[None, :, None, :] * days[None, None, :, :]
+    return curves.reshape(-1, 24)
+
+
+def _when(
+    rng,
+    plan: DemoPlan,
+    taxonomy: Taxonomy,
+    items: Items,
+    readers: Readers,
+    user,
+    item,
+    offsets,
+    first_day,
+):
     """After publication and sign-up, mostly soon after publication, at a local hour from
-    the weekday or weekend curve shifted by the reader's chronotype."""
+    the item's curve (:func:`_hour_curves`) shifted by the reader's chronotype."""
     n, n_days = len(user), offsets.shape[1]
     base = np.maximum(items.published[item], readers.joined[user])
     span = np.maximum(plan.now_s - base, 1).astype(np.float64)
@@ -142,7 +169,9 @@ def _when(rng, plan: DemoPlan, items: Items, readers: Readers, user, item, offse
     day_idx = np.clip(t // DAY - first_day, 0, n_days - 1)
     local_day = (t + offsets[tz, day_idx]) // DAY
     weekend = ((local_day + 3) % 7) >= 5
-    hour = np.where(weekend, categorical(rng, HOURS_WEEKEND, n), categorical(rng, HOURS_WEEKDAY, n))
+    n_types = TYPE_BANDS.shape[0]
+    curve = (items.category[item] * n_types + items.type[item]) * 2 + weekend
+    hour = row_categorical(rng, _hour_curves(taxonomy), curve)
     hour = (hour + readers.chronotype[user]) % 24
     t = local_day * DAY + hour * 3600 + rng.integers(0, 3600, n) - offsets[tz, day_idx]
     t = np.where(t < base, t + DAY, t)
@@ -158,13 +187,16 @@ def _weekday_rhythm(rng, taxonomy, items, user, item, t, weekday) -> np.ndarray:
     return rng.random(len(user)) < keep
 
 
-def _devices(rng, readers: Readers, user, local_hour, local_weekday) -> np.ndarray:
-    """The reader's usual device mostly; desktops in office hours, tablets at night."""
+def _devices(rng, readers: Readers, items: Items, user, item, local_hour, local_weekday):
+    """The reader's usual device mostly, tilted by the item's type and the hour band (see
+    vocabulary.TYPE_DEVICES and BAND_DEVICES), and desktops in office hours."""
     n = len(user)
-    device = np.where(rng.random(n) < 0.7, readers.device[user], categorical(rng, DEVICE_SHARE, n))
+    weights = np.tile(0.35 * OTHER_DEVICE_SHARE, (n, 1))
+    weights[np.arange(n), readers.device[user]] += 0.65
+    weights *= TYPE_DEVICES[items.type[item]] * BAND_DEVICES[HOUR_BAND[local_hour]]
     office = (local_weekday < 5) & (local_hour >= 9) & (local_hour <= 17)
-    device = np.where(office & (rng.random(n) < 0.25), 1, device)
-    return np.where((local_hour >= 21) & (rng.random(n) < 0.12), 2, device)
+    weights[office, DEVICES.index("desktop")] *= 2.0
+    return rowwise_categorical(rng, weights)
 
 
 def _funnel(rng, readers: Readers, items: Items, user, item, t):
@@ -226,13 +258,13 @@ def build_interactions(
     user, item, explored = _choose(rng, taxonomy, items, readers, int(items.creator.max()) + 1)
     first_day = plan.start_s // DAY - 2
     offsets = timezone_offsets(TIMEZONE_NAMES, first_day, plan.days + 5)
-    t = _when(rng, plan, items, readers, user, item, offsets, first_day)
+    t = _when(rng, plan, taxonomy, items, readers, user, item, offsets, first_day)
     tz = readers.timezone[user]
     local = t + offsets[tz, np.clip(t // DAY - first_day, 0, offsets.shape[1] - 1)]
     ok = _weekday_rhythm(rng, taxonomy, items, user, item, t, ((local // DAY) + 3) % 7)
     user, item, explored, t, tz, local = (a[ok] for a in (user, item, explored, t, tz, local))
     local_hour, local_weekday = (local // 3600) % 24, ((local // DAY) + 3) % 7
-    device = _devices(rng, readers, user, local_hour, local_weekday)
+    device = _devices(rng, readers, items, user, item, local_hour, local_weekday)
     idx, kinds, when, value = _events(plan, _funnel(rng, readers, items, user, item, t))
     with indexes_dropped(Interaction):
         bulk_insert(

@@ -13,6 +13,7 @@ __all__ = [
     "GroupSampler",
     "categorical",
     "dedupe_rows",
+    "row_categorical",
     "rowwise_categorical",
     "sigmoid",
     "timezone_offsets",
@@ -30,6 +31,18 @@ def rowwise_categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarr
     cum = np.cumsum(probs, axis=1)
     u = rng.random(len(probs)) * cum[:, -1]
     return np.minimum((cum <= u[:, None]).sum(axis=1), probs.shape[1] - 1)
+
+
+def row_categorical(rng: np.random.Generator, table: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """One draw per entry of ``row``, of a column of ``table`` (rows of non-negative weights,
+    each with a positive sum) with probability ∝ that row: one search over the flattened
+    cumulative rows, however many draws."""
+    cum = np.cumsum(table, axis=1)
+    cum /= cum[:, -1:]
+    flat = (cum + np.arange(len(table))[:, None]).ravel()
+    u = row + rng.random(len(row)) * (1.0 - 1e-9)
+    col = np.searchsorted(flat, u, side="right") - row * table.shape[1]
+    return np.clip(col, 0, table.shape[1] - 1)
 
 
 class GroupSampler:

@@ -21,6 +21,7 @@ class Taxonomy:
     category_pop: np.ndarray  # share of attention
     category_types: np.ndarray  # (category, type) mix
     category_weekend: np.ndarray  # 0: a weekday interest .. 1: a weekend one
+    category_hours: np.ndarray  # (category, hour band) lean, see vocabulary.HOUR_BAND
     tag_ids: np.ndarray
     tag_names: list[str]
     tag_category: np.ndarray  # -1 for cross-cutting tags
@@ -61,6 +62,7 @@ def build_taxonomy(plan: DemoPlan) -> Taxonomy:
         category_pop=np.array([c["pop"] for c in CATEGORIES]),
         category_types=np.array([c["types"] for c in CATEGORIES]),
         category_weekend=np.array([c["weekend"] for c in CATEGORIES]),
+        category_hours=np.array([c["hours"] for c in CATEGORIES]),
         tag_ids=tag_ids,
         tag_names=names,
         tag_category=np.array(tag_category),

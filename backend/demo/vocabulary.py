@@ -8,9 +8,12 @@ import numpy as np
 from backend.content.models import ContentType
 
 # fmt: off
+# Per category: share of attention, mix of types, how much of a weekend interest it is, and
+# when in the day it is read ("hours": night, morning, day, evening, as in HOUR_BAND).
 CATEGORIES: list[dict] = [
     {
         "name": "Cooking", "pop": 0.12, "types": (0.35, 0.4, 0.2, 0.05), "weekend": 0.8,
+        "hours": (0.6, 0.8, 0.9, 1.7),
         "tags": [
             "recipes", "baking", "vegan", "street-food", "meal-prep", "pasta", "fermentation",
             "bbq", "desserts", "knife-skills",
@@ -30,6 +33,7 @@ CATEGORIES: list[dict] = [
     },
     {
         "name": "Travel", "pop": 0.1, "types": (0.3, 0.35, 0.3, 0.05), "weekend": 0.9,
+        "hours": (0.8, 1.0, 0.9, 1.3),
         "tags": [
             "backpacking", "city-guides", "road-trips", "hiking", "islands", "rail-travel",
             "van-life", "food-travel", "solo-travel", "travel-hacks",
@@ -51,6 +55,7 @@ CATEGORIES: list[dict] = [
     },
     {
         "name": "Music", "pop": 0.11, "types": (0.1, 0.35, 0.05, 0.5), "weekend": 0.7,
+        "hours": (1.5, 0.9, 0.8, 1.2),
         "tags": [
             "guitar", "synths", "music-production", "jazz", "indie", "hip-hop", "classical",
             "vinyl", "live-sessions", "songwriting",
@@ -71,6 +76,7 @@ CATEGORIES: list[dict] = [
     },
     {
         "name": "Tech", "pop": 0.11, "types": (0.5, 0.35, 0.05, 0.1), "weekend": 0.3,
+        "hours": (0.8, 1.3, 1.4, 0.8),
         "tags": [
             "programming", "python", "web-dev", "ai", "gadgets", "linux", "open-source",
             "security", "smart-home", "cloud",
@@ -92,6 +98,7 @@ CATEGORIES: list[dict] = [
     },
     {
         "name": "Fitness", "pop": 0.09, "types": (0.25, 0.55, 0.1, 0.1), "weekend": 0.6,
+        "hours": (0.5, 1.8, 0.9, 0.9),
         "tags": [
             "running", "strength-training", "yoga", "mobility", "cycling", "hiit", "nutrition",
             "marathon", "home-workouts", "recovery",
@@ -112,6 +119,7 @@ CATEGORIES: list[dict] = [
     },
     {
         "name": "Gaming", "pop": 0.1, "types": (0.2, 0.6, 0.1, 0.1), "weekend": 1.0,
+        "hours": (1.8, 0.5, 0.7, 1.4),
         "tags": [
             "indie-games", "rpg", "speedrunning", "retro-gaming", "esports", "strategy",
             "game-dev", "board-games", "nintendo", "open-world",
@@ -133,6 +141,7 @@ CATEGORIES: list[dict] = [
     },
     {
         "name": "Art & Design", "pop": 0.07, "types": (0.15, 0.2, 0.6, 0.05), "weekend": 0.7,
+        "hours": (1.1, 0.8, 1.0, 1.1),
         "tags": [
             "illustration", "watercolor", "typography", "ui-design", "sketching", "ceramics",
             "digital-art", "color-theory", "architecture", "printmaking",
@@ -154,6 +163,7 @@ CATEGORIES: list[dict] = [
     },
     {
         "name": "Science", "pop": 0.06, "types": (0.45, 0.3, 0.1, 0.15), "weekend": 0.4,
+        "hours": (0.9, 1.2, 1.2, 0.9),
         "tags": [
             "space", "physics", "biology", "climate", "neuroscience", "chemistry", "astronomy",
             "math", "ecology", "genetics",
@@ -176,6 +186,7 @@ CATEGORIES: list[dict] = [
     },
     {
         "name": "Fashion", "pop": 0.07, "types": (0.2, 0.3, 0.45, 0.05), "weekend": 0.8,
+        "hours": (0.9, 1.1, 0.9, 1.1),
         "tags": [
             "streetwear", "vintage", "capsule-wardrobe", "sneakers", "sewing", "skincare",
             "thrifting", "outfit-ideas", "accessories", "runway",
@@ -196,6 +207,7 @@ CATEGORIES: list[dict] = [
     },
     {
         "name": "Personal Finance", "pop": 0.05, "types": (0.5, 0.2, 0.05, 0.25), "weekend": 0.4,
+        "hours": (0.6, 1.5, 1.3, 0.8),
         "tags": [
             "investing", "budgeting", "saving", "index-funds", "retirement", "side-hustles",
             "taxes", "real-estate", "frugal-living", "crypto",
@@ -218,6 +230,7 @@ CATEGORIES: list[dict] = [
     },
     {
         "name": "Photography", "pop": 0.06, "types": (0.15, 0.15, 0.65, 0.05), "weekend": 0.8,
+        "hours": (1.0, 0.9, 1.0, 1.1),
         "tags": [
             "street-photography", "portraits", "film-photography", "landscapes", "lightroom",
             "wildlife", "astrophotography", "composition", "lenses", "drones",
@@ -238,6 +251,7 @@ CATEGORIES: list[dict] = [
     },
     {
         "name": "Books", "pop": 0.06, "types": (0.55, 0.1, 0.05, 0.3), "weekend": 0.7,
+        "hours": (1.3, 0.7, 0.8, 1.3),
         "tags": [
             "fiction", "sci-fi", "fantasy", "poetry", "book-reviews", "classics", "non-fiction",
             "writing", "mystery", "book-club",
@@ -380,8 +394,37 @@ TIMEZONES = [
     ("Africa/Lagos", 0.03), ("Asia/Kolkata", 0.07), ("Asia/Singapore", 0.04), ("Asia/Tokyo", 0.05),
     ("Australia/Sydney", 0.06),
 ]
-DEVICES = ["mobile", "desktop", "tablet"]
-DEVICE_SHARE = np.array([0.6, 0.3, 0.1])
+DEVICES = ["mobile", "desktop", "tablet", "tv"]
+# A reader's usual device (nobody reads mostly on a television)...
+DEVICE_SHARE = np.array([0.6, 0.3, 0.1, 0.0])
+# ...and the devices of acts away from it.
+OTHER_DEVICE_SHARE = np.array([0.5, 0.25, 0.15, 0.1])
+# The day in four bands, by local hour: night (23-5), morning (6-11), day (12-17), evening
+# (18-22). Each kind of item has its moments: when it is read and on what.
+HOUR_BAND = np.array([0] * 6 + [1] * 6 + [2] * 6 + [3] * 5 + [0])
+# By type (blog, video, image, audio) and band (night, morning, day, evening): long reads
+# in the evening, short ones and audio on the way to work, videos at night and at dinner.
+TYPE_BANDS = np.array(
+    [[0.7, 0.6, 1.1, 1.7],
+     [1.5, 0.9, 0.6, 1.3],
+     [1.0, 1.8, 1.0, 0.6],
+     [0.8, 1.9, 0.9, 0.5]]
+)
+# By type and device (mobile, desktop, tablet, tv): long reads on desktops, videos on TVs
+# and tablets, images and audio on phones.
+TYPE_DEVICES = np.array(
+    [[0.6, 2.0, 1.0, 0.05],
+     [1.0, 0.5, 1.3, 4.0],
+     [1.6, 0.6, 1.0, 0.3],
+     [1.6, 0.7, 0.6, 0.8]]
+)
+# By band and device: phones in the morning, desktops by day, tablets and TVs at night.
+BAND_DEVICES = np.array(
+    [[1.2, 0.6, 1.5, 1.2],
+     [1.6, 0.8, 0.8, 0.3],
+     [0.8, 1.6, 0.7, 0.3],
+     [0.9, 0.9, 1.3, 2.2]]
+)
 # Activity by local hour (0..23), weekdays and weekends: commute, lunch and evening peaks.
 HOURS_WEEKDAY = np.array(
     [1.0, 0.6, 0.3, 0.2, 0.2, 0.4, 1.2, 2.6, 3.2, 2.4, 2.0, 2.2,

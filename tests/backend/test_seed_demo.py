@@ -168,10 +168,28 @@ def test_feedback_is_realistic():
         "mobile",
         "desktop",
         "tablet",
+        "tv",
     }
     assert not Interaction.objects.filter(local_hour__gt=23).exists()
     assert Interaction.objects.values("client_timezone").distinct().count() > 3
     assert NotInterested.objects.filter(tag__isnull=False).exists()
+
+
+def test_kinds_of_items_have_their_moments():
+    """Long reads in the evening and on desktops, audio in the morning, videos on TVs: the
+    patterns the context affinities learn."""
+    seed_demo(seed=7, users=200, items=400, days=120, now=NOW)
+    clicks = Interaction.objects.filter(kind="click")
+
+    def share(kind: str, **where) -> float:
+        acts = clicks.filter(**where)
+        return acts.filter(item__type=kind).count() / max(acts.count(), 1)
+
+    morning, evening = {"local_hour__range": (6, 11)}, {"local_hour__range": (18, 22)}
+    assert share("blog", **evening) > 1.3 * share("blog", **morning)
+    assert share("audio", **morning) > 1.5 * share("audio", **evening)
+    assert share("video", device="tv") > 1.5 * share("video")
+    assert share("blog", device="desktop") > 1.3 * share("blog", device="mobile")
 
 
 def test_interactions_never_precede_publication_or_follow_now():
