@@ -124,6 +124,8 @@ def _arrays(weights: ModelWeights) -> dict[str, np.ndarray]:
         mat = getattr(weights, name)
         if mat is not None:
             out.update(_sparse_arrays(name, mat.tocsr()))
+    if weights.context_lift is not None:
+        out["context_lift"] = np.ascontiguousarray(weights.context_lift, dtype=np.float32)
     return out
 
 
@@ -192,6 +194,10 @@ def save_artifact(
                 "dim": weights.dim,
                 "content_spec": weights.content_spec.to_json(),
                 "tag_weight": weights.tag_weight,
+                "context_weight": weights.context_weight,
+                "context_num_types": weights.context_num_types,
+                "context_bands": list(weights.context_bands),
+                "context_devices": list(weights.context_devices),
                 **{
                     f"{name}_shape": _shape(getattr(weights, name))
                     for name in _SPARSE + _DERIVED_SPARSE
@@ -336,6 +342,12 @@ def _build(manifest: dict, arrays: dict[str, np.ndarray], path: Path) -> LoadedM
             strength=str(meta.get("strength", "damped")),
             # artifacts written before the tag-profile term have neither its weight nor tags
             tag_weight=float(meta.get("tag_weight", 0.0)),
+            # artifacts written before the context affinities have none
+            context_lift=arrays.get("context_lift"),
+            context_weight=float(meta.get("context_weight", 0.0)),
+            context_num_types=int(meta.get("context_num_types", 0)),
+            context_bands=tuple(meta.get("context_bands", ())),
+            context_devices=tuple(meta.get("context_devices", ())),
             **{name: _sparse(arrays, name, meta.get(f"{name}_shape")) for name in _SPARSE},
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -407,6 +419,15 @@ def _finite(arr: np.ndarray, chunk: int = 1 << 16) -> bool:
     return all(np.isfinite(arr[i : i + chunk]).all() for i in range(0, max(len(arr), 1), chunk))
 
 
+def _check_context(model: ModelWeights) -> None:
+    groups = model.category_graph.shape[0] * model.context_num_types
+    want = (groups, len(model.context_bands) + 1, len(model.context_devices) + 1)
+    if model.context_lift.shape != want:
+        raise ArtifactError(f"context_lift has shape {model.context_lift.shape}, expected {want}")
+    if not np.isfinite(model.context_lift).all() or not np.isfinite(model.context_weight):
+        raise ArtifactError("the context affinities contain non-finite values")
+
+
 def _check_consistent(model: ModelWeights) -> None:
     n_i, d = model.item_graph.shape
     checks = {
@@ -427,6 +448,8 @@ def _check_consistent(model: ModelWeights) -> None:
     for name, (got, want) in checks.items():
         if got != want:
             raise ArtifactError(f"{name} has shape {got}, expected {want}")
+    if model.context_lift is not None:
+        _check_context(model)
     if model.strength not in STRENGTHS:
         raise ArtifactError(f"unknown strength {model.strength!r}; expected one of {STRENGTHS}")
     for arr in (model.user_graph, model.item_graph, model.item_content):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .context import ContextActs
+
 __all__ = ["TrainingData", "aggregate_interactions", "snapshot_hash", "temporal_split"]
 
 
@@ -30,6 +32,10 @@ class TrainingData:
     Item content: ``item_tags`` is a pair of arrays (item rows, tag rows); ``item_category``,
     ``item_type`` and ``item_creator`` hold one row per item (``-1`` = none); ``item_text`` is
     the title and excerpt of each item.
+
+    ``context``: the positive acts (one row per act, not per pair) with the hour band and
+    device they happened in, for the context affinities of :mod:`gnn.context`; a mapping of
+    its fields is turned into :class:`~gnn.context.ContextActs`.
     """
 
     num_users: int
@@ -46,6 +52,7 @@ class TrainingData:
     num_types: int = 0
     item_creator: np.ndarray | None = None
     item_text: list[str] | None = None
+    context: ContextActs | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -63,6 +70,10 @@ class TrainingData:
         self.item_category = _i64(self.item_category)
         self.item_type = _i64(self.item_type)
         self.item_creator = _i64(self.item_creator)
+        if self.context is not None and not isinstance(self.context, ContextActs):
+            fields = dict(self.context)
+            fields["bands"], fields["devices"] = tuple(fields["bands"]), tuple(fields["devices"])
+            self.context = ContextActs(**fields)
         self.validate()
 
     def validate(self) -> None:
@@ -92,6 +103,9 @@ class TrainingData:
             raise ValueError("item_creator needs one row per item")
         if self.item_text is not None and len(self.item_text) != self.num_items:
             raise ValueError("item_text needs one string per item")
+        if self.context is not None:
+            _check_range("context users", self.context.user, self.num_users)
+            _check_range("context items", self.context.item, self.num_items)
 
     @property
     def num_interactions(self) -> int:
@@ -173,6 +187,10 @@ def snapshot_hash(data: TrainingData) -> str:
     arrays: list[np.ndarray | None] = [data.user, data.item, data.weight, data.time]
     arrays += list(data.item_tags) if data.item_tags is not None else [None, None]
     arrays += [data.item_category, data.item_type, data.item_creator]
+    if data.context is not None:
+        c = data.context
+        h.update(f"context:{c.bands}:{c.devices}".encode())
+        arrays += [c.user, c.item, c.time, c.band, c.device]
     for arr in arrays:
         if arr is None:
             h.update(b"-")

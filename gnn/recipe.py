@@ -14,7 +14,11 @@ Stages (each a function below):
    embeddings, every user's query row) on the training part, where the dense term's weight,
    the content tower's fit (on pseudo-cold items) and the graph/content blend are chosen and
    the validation metrics are measured;
-4. **package**: the same build on all the data with those choices: the model that serves.
+4. **context**: on the same split, the weight of the context affinities (:mod:`gnn.context`,
+   lifts from the training part's acts) that ranks the held-out items best for the moment
+   they were engaged with, 0 where the data carries no context or it does not help;
+5. **package**: the same build on all the data with those choices, and the affinities of
+   all the acts: the model that serves.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from .content import (
     tag_cosine,
     unit_tag_rows,
 )
+from .context import DEFAULT_PRIOR, choose_weight, fit_lift, item_groups
 from .data import TrainingData, temporal_split
 from .filters import (
     DENSE_SVD_MAX,
@@ -88,6 +93,8 @@ class TrainConfig:
     towers: tuple[TowerSetting, ...] = DEFAULT_TOWERS
     neighbours_grid: tuple[int, ...] = (128, 256, 512)
     neighbours_tolerance: float = 0.005
+    context_weight_grid: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
+    context_prior: float = DEFAULT_PRIOR
     cold_blend: float = 1.0
     holdout: float = 0.1
     text_dim: int = 4096
@@ -119,6 +126,7 @@ class Choice:
     tower: TowerSetting = DEFAULT_TOWERS[0]
     tag_profile: float = 0.0
     blend: float = 0.0
+    context_weight: float = 0.0
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -213,10 +221,12 @@ def fit(
             choice.graph_weight = _choose_graph_weight(part, search)
             choice.neighbours = _choose_neighbours(part, search)
             metrics = _finish(part, train, choice, config, search)
+            metrics.update(_choose_context(part, data, choice, search))
         say(f"chose {choice.to_json()} in {clock.elapsed():.0f}s")
         model = build(data, choice, config)
         model.weights.graph_weight = choice.graph_weight
         _fit_content(model, data, choice, config)
+        _fit_context(model.weights, data, data.context, choice, config)
     return TrainResult(
         weights=model.weights,
         config=config,
@@ -583,6 +593,69 @@ def _finish(
         item_popularity=weights.item_popularity,
         item_features=weights.item_embeddings,
     )
+
+
+def _context_groups(data: TrainingData) -> tuple[np.ndarray, int] | None:
+    """Each item's context group and the number of groups; ``None`` without categories and
+    types, or without acts that carry a context."""
+    if data.context is None or not len(data.context) or not data.num_types:
+        return None
+    if data.item_category is None or data.item_type is None or not data.num_categories:
+        return None
+    groups = item_groups(data.item_category, data.item_type, data.num_types)
+    return groups, data.num_categories * data.num_types
+
+
+def _choose_context(
+    part: _Built, data: TrainingData, choice: Choice, search: _Search
+) -> dict[str, float]:
+    """The context term's weight, on validation, with lifts from the acts of the training
+    part only (the held-out pairs' acts left out); the validation recall with and without."""
+    grouped = _context_groups(data)
+    if grouped is None:
+        return {}
+    groups, num_groups = grouped
+    acts, config = data.context, search.config
+    held = np.concatenate(
+        [u * np.int64(data.num_items) + np.asarray(v, np.int64) for u, v in search.valid.items()]
+    )
+    training = acts.subset(~np.isin(acts.user * np.int64(data.num_items) + acts.item, held))
+    _fit_context(part.weights, data, training, choice, config)
+    result = choose_weight(
+        part.weights.user_scores,
+        search.valid,
+        part.positive,
+        groups,
+        acts,
+        part.weights.context_lift,
+        config.context_weight_grid,
+        k=config.topn,
+        seed=config.seed,
+    )
+    choice.context_weight = part.weights.context_weight = result.weight
+    search.log("context", result.recall, context_weight=result.weight)
+    k = config.topn
+    return {
+        f"context_recall@{k}": result.recall,
+        f"context_free_recall@{k}": result.base_recall,
+        f"context_ndcg@{k}": result.ndcg,
+        f"context_free_ndcg@{k}": result.base_ndcg,
+    }
+
+
+def _fit_context(
+    weights: ModelWeights, data: TrainingData, acts, choice: Choice, config: TrainConfig
+) -> None:
+    """Give ``weights`` the lift table of ``acts`` and the chosen weight (nothing without
+    a context)."""
+    grouped = _context_groups(data)
+    if grouped is None or acts is None:
+        return
+    groups, num_groups = grouped
+    weights.context_lift = fit_lift(groups, acts, num_groups, config.context_prior)
+    weights.context_weight = choice.context_weight
+    weights.context_num_types = data.num_types
+    weights.context_bands, weights.context_devices = acts.bands, acts.devices
 
 
 def _choose_content(

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 import torch
 
 from .content import ContentSpec, build_content_matrix, tag_cosine, unit_tag_rows
+from .context import ContextAffinity
 from .history import damp, history_row
 
 __all__ = ["ModelWeights"]
@@ -55,6 +56,10 @@ class ModelWeights:
     product, plus a sum of the user's rows of ``S`` weighted by ``(1 - b_i)``.
     ``item_embeddings`` are the same vectors without ``graph_weight``: where items lie
     (similar items, list diversity, the atlas), whatever weight the score gives that term.
+
+    ``context_lift`` (groups x bands + 1 x devices + 1, see :mod:`gnn.context`) with
+    ``context_weight`` is the term serving adds for the moment of a request, to the score in
+    units of its spread; items are grouped by ``category * context_num_types + type``.
     """
 
     user_graph: np.ndarray
@@ -77,6 +82,11 @@ class ModelWeights:
     strength: str = "damped"
     item_tags: sp.csr_matrix | None = None
     tag_weight: float = 0.0
+    context_lift: np.ndarray | None = None
+    context_weight: float = 0.0
+    context_num_types: int = 0
+    context_bands: tuple[str, ...] = ()
+    context_devices: tuple[str, ...] = ()
     item_embeddings: np.ndarray = field(init=False)
     item_scoring: np.ndarray = field(init=False)
     cold_rows: np.ndarray = field(init=False)
@@ -106,6 +116,15 @@ class ModelWeights:
     def content_share(self) -> np.ndarray:
         """``b_i`` of every item: the blend for items with interactions, else the cold one."""
         return np.where(self.item_warm, self.blend, self.cold_blend).astype(np.float32)
+
+    @property
+    def context(self) -> ContextAffinity | None:
+        """The context affinities, or ``None`` where the model has none."""
+        if self.context_lift is None:
+            return None
+        return ContextAffinity(
+            self.context_lift, self.context_weight, self.context_bands, self.context_devices
+        )
 
     # -- shapes -------------------------------------------------------------------------
     @property

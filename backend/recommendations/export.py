@@ -15,6 +15,7 @@ import numpy as np
 from backend.accounts.models import User
 from backend.content.models import Category, ContentItem, ContentType, Tag
 from backend.interactions.models import Interaction, InteractionKind
+from backend.recommendations.context import DEVICES, HOUR_BANDS, band_of_hour
 
 # How much one act says about taste. A view is weak evidence, a like or a save strong; a
 # dislike or hide is an explicit "no" that must outweigh the view that preceded it.
@@ -92,18 +93,30 @@ def export_platform() -> PlatformSnapshot:
     ]
     tag_pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
-    acts = Interaction.objects.values_list("id", "user_id", "item_id", "kind", "occurred_at")
+    acts = Interaction.objects.values_list(
+        "id", "user_id", "item_id", "kind", "occurred_at", "local_hour", "device"
+    )
     users, itms, weights, times, timeless = [], [], [], [], []
-    for act_id, user_id, item_id, kind, occurred_at in acts.iterator(chunk_size=50_000):
+    # (index of the act, hour band, device) of the positive acts that carry a context
+    contexts: list[tuple[int, int, int]] = []
+    device_rows = {name: row for row, name in enumerate(DEVICES)}
+    for act_id, user_id, item_id, kind, occurred_at, hour, device in acts.iterator(
+        chunk_size=50_000
+    ):
         row = item_row.get(item_id)
         if row is None:
             continue
         if occurred_at is None:  # SQLite reads a stored time it cannot parse as None
             timeless.append(act_id)
             continue
+        weight = KIND_WEIGHTS.get(kind, 0.0)
+        band = -1 if hour is None else band_of_hour(hour)
+        device_row = device_rows.get(device, -1)
+        if weight > 0 and (band >= 0 or device_row >= 0):
+            contexts.append((len(users), band, device_row))
         users.append(user_row[user_id])
         itms.append(row)
-        weights.append(KIND_WEIGHTS.get(kind, 0.0))
+        weights.append(weight)
         times.append(int(occurred_at.timestamp()))
     if timeless:
         shown = ", ".join(map(str, sorted(timeless)[:5]))
@@ -111,13 +124,17 @@ def export_platform() -> PlatformSnapshot:
             f"{len(timeless):,} interactions have no readable time (ids {shown}"
             f"{', ...' if len(timeless) > 5 else ''}); fix or delete them before training"
         )
+    act_users, act_items = np.array(users, dtype=np.int64), np.array(itms, dtype=np.int64)
+    act_times = np.array(times, dtype=np.int64)
     user_arr, item_arr, weight_arr, time_arr = _collapse(
-        np.array(users, dtype=np.int64),
-        np.array(itms, dtype=np.int64),
+        act_users,
+        act_items,
         np.array(weights, dtype=np.float32),
-        np.array(times, dtype=np.int64),
+        act_times,
         num_items=len(item_ids),
     )
+    context = np.array(contexts, dtype=np.int64).reshape(-1, 3)
+    act = context[:, 0]
     arrays: dict[str, object] = {
         "num_users": len(user_ids),
         "num_items": len(item_ids),
@@ -133,6 +150,16 @@ def export_platform() -> PlatformSnapshot:
         "num_types": len(TYPE_ORDER),
         "item_creator": item_creator,
         "item_text": item_text,
+        # the context arrays of gnn.context.ContextActs (the trainer builds the dataclass)
+        "context": {
+            "user": act_users[act],
+            "item": act_items[act],
+            "time": act_times[act],
+            "band": context[:, 1],
+            "device": context[:, 2],
+            "bands": HOUR_BANDS,
+            "devices": DEVICES,
+        },
     }
     id_maps = {
         "user": user_ids,
@@ -146,6 +173,7 @@ def export_platform() -> PlatformSnapshot:
         "items": len(item_ids),
         "edges": int(user_arr.size),
         "positive_edges": int((weight_arr > 0).sum()),
+        "context_acts": len(context),
     }
     return PlatformSnapshot(arrays=arrays, id_maps=id_maps, counts=counts)
 

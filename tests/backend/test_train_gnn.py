@@ -73,7 +73,7 @@ def test_train_gnn_end_to_end(platform: None, tmp_path: Path, capsys) -> None:
     chose = re.search(
         r"^Chose rank (\d+), low-pass [\d.]+, degree tilt -?[\d.]+, \d+ neighbours, "
         r"(damped|binary) acts, recency [\d.]+, tag/category edges [\d.]+, "
-        r"content tower (bpr|ridge), tag profile [\d.]+, blend [\d.]+"
+        r"content tower (bpr|ridge), tag profile [\d.]+, blend [\d.]+, context weight [\d.]+"
         r"(?: \(the search stopped at the time budget\))?; validation recall@20 (\d\.\d{4})$",
         out,
         re.MULTILINE,
@@ -122,8 +122,11 @@ def test_train_gnn_rejects_bad_options(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("reason", "said"),
     [
-        ("completed", "blend 0.1; validation"),
-        ("time budget", "blend 0.1 (the search stopped at the time budget); validation"),
+        ("completed", "blend 0.1, context weight 0.5; validation"),
+        (
+            "time budget",
+            "blend 0.1, context weight 0.5 (the search stopped at the time budget); validation",
+        ),
     ],
 )
 def test_the_choice_line_says_what_was_chosen(reason: str, said: str) -> None:
@@ -132,7 +135,13 @@ def test_the_choice_line_says_what_was_chosen(reason: str, said: str) -> None:
         version=None,  # type: ignore[arg-type]
         decision=None,  # type: ignore[arg-type]
         choice=gnn.Choice(
-            rank=128, lowpass=0.3, tilt=-0.1, recency=2.0, tag_profile=0.5, blend=0.1
+            rank=128,
+            lowpass=0.3,
+            tilt=-0.1,
+            recency=2.0,
+            tag_profile=0.5,
+            blend=0.1,
+            context_weight=0.5,
         ),
         best=BestValidation("recall@20", 0.1234),
         stop_reason=reason,

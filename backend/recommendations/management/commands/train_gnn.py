@@ -37,7 +37,7 @@ def choice_line(outcome: TrainingOutcome) -> str:
         f"Chose rank {c.rank}, low-pass {c.lowpass:g}, degree tilt {c.tilt:g}, "
         f"{c.neighbours} neighbours, {c.strength} acts, recency {c.recency:g}, "
         f"tag/category edges {c.edge_weight:g}, content tower {c.tower.loss}, "
-        f"tag profile {c.tag_profile:g}, blend {c.blend:g}"
+        f"tag profile {c.tag_profile:g}, blend {c.blend:g}, context weight {c.context_weight:g}"
     )
     if outcome.stop_reason == "time budget":
         line += " (the search stopped at the time budget)"
