@@ -20,6 +20,7 @@ from backend.content.models import ContentItem, Creator, Tag
 from backend.recommendations.queries import union_all
 
 __all__ = [
+    "CONTEXT_REASON_MIN",
     "NEW_ITEM_DAYS",
     "SIMILARITY_THRESHOLD",
     "TRENDING_TOP",
@@ -39,6 +40,9 @@ SIMILARITY_THRESHOLD = 0.5
 NEW_ITEM_DAYS = 7
 # Among this many most trending items: "trending".
 TRENDING_TOP = 50
+# A context term at least this large (in score units) is worth saying: "read more on mobile
+# in the morning".
+CONTEXT_REASON_MIN = 0.1
 
 
 class ReasonKind(StrEnum):
@@ -47,6 +51,7 @@ class ReasonKind(StrEnum):
     CREATOR_YOU_ENGAGE_WITH = "creator_you_engage_with"
     TRENDING = "trending"
     NEW = "new"
+    FITS_THE_MOMENT = "fits_the_moment"
     READERS_LIKE_YOU = "readers_like_you"
     MATCHES_INTERESTS = "matches_interests"
     POPULAR = "popular"
@@ -82,6 +87,8 @@ class Candidate:
     tag_ids: tuple[int, ...]
     published: float  # unix seconds
     vector: np.ndarray | None = None  # unit item embedding, when a model is loaded
+    category_id: int = -1  # -1: none
+    context: float = 0.0  # what the moment of the request added to its score
 
 
 @dataclass
@@ -161,13 +168,16 @@ def explain(
     fallback: Reason | None = None,
     *,
     check_live: bool = False,
+    moment: str = "",
 ) -> Explained:
     """Reasons for each candidate, strongest first; one query at most, for the names.
 
     ``fallback`` is given to a candidate no specific reason fits, so every item says why
     it is there; the caller picks one that is true of the whole list (e.g. "readers like
     you engaged with it" for a collaborative list). With ``check_live``, the same query
-    says which candidates are still published (``Explained.live``).
+    says which candidates are still published (``Explained.live``). ``moment`` describes
+    the request's context ("on mobile in the morning"): a candidate it lifted by at least
+    ``CONTEXT_REASON_MIN`` says so, citing its category.
     """
     similar: dict[int, int] = {}
     if evidence.liked_vectors is not None and len(evidence.liked_items):
@@ -215,6 +225,8 @@ def explain(
                     (cand.creator_id,),
                 )
             )
+        if moment and cand.context >= CONTEXT_REASON_MIN:
+            reasons.append(_moment_reason(cand, moment))
         if cand.item_id in evidence.trending_top:
             reasons.append(Reason(ReasonKind.TRENDING, "Trending now"))
         age_days = (now_ts - cand.published) / 86400.0
@@ -243,6 +255,14 @@ def exploration_reason(source: str, creator_id: int) -> Reason:
     if source == "new_creators":
         return Reason(ReasonKind.EXPLORE, text, "creator", (creator_id,))
     return Reason(ReasonKind.EXPLORE, text)
+
+
+def _moment_reason(cand: Candidate, moment: str) -> Reason:
+    """The context's lift, as the reader can check it: items of this kind (its category
+    and type) are read more at this time of day and on this device than overall."""
+    cited = (cand.category_id,) if cand.category_id >= 0 else ()
+    text = f"Items like this are read more {moment}"
+    return Reason(ReasonKind.FITS_THE_MOMENT, text, "category" if cited else "", cited)
 
 
 def explain_similar(source: ContentItem, item_ids: Sequence[int]) -> list[list[Reason]]:

@@ -1,19 +1,24 @@
-"""The user's side of a request: their acts, what they refused and what they declared, read
-in one round trip (one ``UNION ALL``).
+"""The user's side of a request: their acts, what they refused and what they declared, and
+the items they were shown lately without engaging with them, read in one round trip (one
+``UNION ALL``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.content.services import own_creator
-from backend.interactions.models import Interaction, InteractionKind, NotInterested
+from backend.interactions.models import Impression, Interaction, InteractionKind, NotInterested
 from backend.recommendations.export import KIND_WEIGHTS
 from backend.recommendations.queries import union_all
 from backend.recommendations.request import RecommendationFilters
 
-__all__ = ["Profile", "read_profile"]
+__all__ = ["ENGAGED_KINDS", "FATIGUE_WINDOW_DAYS", "Profile", "read_profile"]
 
 
 # Kinds whose item may be cited as "you liked".
@@ -22,6 +27,24 @@ LIKED_KINDS = frozenset({InteractionKind.LIKE, InteractionKind.SAVE})
 
 # Positive weight on a creator's items needed to call the user engaged with them.
 ENGAGED_CREATOR_WEIGHT = 4.0
+
+
+# Acts that say an impression worked: after one, the item's earlier impressions are not
+# held against it.
+ENGAGED_KINDS = frozenset(
+    {
+        InteractionKind.CLICK,
+        InteractionKind.LIKE,
+        InteractionKind.SAVE,
+        InteractionKind.DWELL,
+        InteractionKind.SHARE,
+        InteractionKind.COMMENT,
+    }
+)
+
+
+# Impressions older than this no longer count towards an item's fatigue.
+FATIGUE_WINDOW_DAYS = 14
 
 
 @dataclass
@@ -36,16 +59,36 @@ class Profile:
     interest_categories: list[int]
     own_creator: int | None
     engaged_creators: set[int]
+    # item id -> times shown in the last FATIGUE_WINDOW_DAYS and not engaged with since
+    unengaged_impressions: dict[int, int] = field(default_factory=dict)
 
 
-_ACT, _REFUSED, _INTEREST_TAG, _INTEREST_CATEGORY = 0, 1, 2, 3
+_ACT, _REFUSED, _INTEREST_TAG, _INTEREST_CATEGORY, _UNENGAGED = 0, 1, 2, 3, 4
 
 
-def _profile_rows(user: User) -> list[tuple]:
+def _unengaged_impressions(user: User, now: datetime):
+    """The user's impressions of the window that no engagement with the item followed, as
+    ``(item, count)`` rows."""
+    engaged_after = Interaction.objects.filter(
+        user=user,
+        item=OuterRef("item_id"),
+        kind__in=ENGAGED_KINDS,
+        occurred_at__gte=OuterRef("shown_at"),
+    )
+    since = now - timedelta(days=FATIGUE_WINDOW_DAYS)
+    return (
+        Impression.objects.filter(user=user, shown_at__gte=since, shown_at__lte=now)
+        .exclude(Exists(engaged_after))
+        .values("item_id")
+        .annotate(shown=Count("id"))
+    )
+
+
+def _profile_rows(user: User, now: datetime) -> list[tuple]:
     """The user's acts ``(0, item, creator, kind, time, id)``, "not interested" marks
-    ``(1, tag, creator, ...)`` and declared interests ``(2, tag, ...)`` and
-    ``(3, category, ...)``, in one round trip. The acts come first: their columns give the
-    compound statement its types."""
+    ``(1, tag, creator, ...)``, declared interests ``(2, tag, ...)`` and
+    ``(3, category, ...)`` and unengaged impressions ``(4, item, count, ...)``, in one round
+    trip. The acts come first: their columns give the compound statement its types."""
     none = (None, None, None)
     return union_all(
         [
@@ -59,12 +102,15 @@ def _profile_rows(user: User) -> list[tuple]:
                 User.interested_categories.through.objects.filter(user_id=user.pk),
                 ("category_id", None, *none),
             ),
+            (_unengaged_impressions(user, now), ("item_id", "shown", *none)),
         ]
     )
 
 
-def read_profile(user: User, filters: RecommendationFilters) -> Profile:
-    rows = _profile_rows(user)
+def read_profile(
+    user: User, filters: RecommendationFilters, now: datetime | None = None
+) -> Profile:
+    rows = _profile_rows(user, now or timezone.now())
     acts, liked, seen = [], [], set()
     creator_weight: dict[int, float] = {}
     in_order = sorted((r for r in rows if r[0] == _ACT), key=lambda r: (r[4], r[5]))
@@ -76,6 +122,7 @@ def read_profile(user: User, filters: RecommendationFilters) -> Profile:
             liked.append(item_id)
         creator_weight[creator_id] = creator_weight.get(creator_id, 0.0) + weight
     blocked_tags, blocked_creators, interest_tags, interest_categories = set(), set(), [], []
+    unengaged: dict[int, int] = {}
     for source, first, second, *_rest in rows:
         if source == _REFUSED:
             if first is not None:
@@ -86,6 +133,8 @@ def read_profile(user: User, filters: RecommendationFilters) -> Profile:
             interest_tags.append(first)
         elif source == _INTEREST_CATEGORY:
             interest_categories.append(first)
+        elif source == _UNENGAGED:
+            unengaged[first] = int(second)
     own = None
     if filters.exclude_own:
         creator = own_creator(user)
@@ -100,4 +149,5 @@ def read_profile(user: User, filters: RecommendationFilters) -> Profile:
         interest_categories=sorted(interest_categories),
         own_creator=own,
         engaged_creators={c for c, w in creator_weight.items() if w >= ENGAGED_CREATOR_WEIGHT},
+        unengaged_impressions=unengaged,
     )

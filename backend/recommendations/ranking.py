@@ -22,10 +22,12 @@ import numpy as np
 __all__ = [
     "CATEGORY_DECAY",
     "CREATOR_DECAY",
+    "FATIGUE_WEIGHT",
     "FRESHNESS_WEIGHT",
     "SIMILARITY_WEIGHT",
     "Reranked",
     "candidate_pool",
+    "fatigue_penalty",
     "freshness_boost",
     "intra_list_diversity",
     "mmr_rerank",
@@ -40,6 +42,9 @@ SIMILARITY_WEIGHT = 2.0
 CREATOR_DECAY = 0.75
 # ...and each earlier pick from the same category this much.
 CATEGORY_DECAY = 0.5
+# An item shown twice without being engaged with loses this much, and as much again each
+# time its unengaged impressions double.
+FATIGUE_WEIGHT = 0.35
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -59,6 +64,14 @@ def freshness_boost(
     if half_life_days <= 0:
         return np.zeros(age.shape, dtype=np.float32)
     return (weight * np.exp2(-age / half_life_days)).astype(np.float32)
+
+
+def fatigue_penalty(unengaged: np.ndarray, weight: float = FATIGUE_WEIGHT) -> np.ndarray:
+    """``weight * log2(n)`` for an item shown ``n`` times and never engaged with since: none
+    for one impression (the user may not have scrolled to it), then a penalty that grows
+    ever more slowly, a soft negative rather than a ban."""
+    shown = np.maximum(np.asarray(unengaged, dtype=np.float64), 1.0)
+    return (weight * np.log2(shown)).astype(np.float32)
 
 
 @dataclass(frozen=True)

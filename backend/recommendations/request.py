@@ -128,12 +128,18 @@ def validate_first(first: int) -> int:
 @dataclass(frozen=True)
 class ScoreBreakdown:
     """The parts of a score, in one unit: ``score = graph + content + popularity +
-    freshness - diversity_penalty``."""
+    freshness + context - fatigue_penalty - diversity_penalty``.
+
+    ``context``: what the moment of the request (local hour, device) adds or takes, 0
+    without a context; ``fatigue_penalty``: what the item's recent impressions that the user
+    did not engage with take off."""
 
     graph: float = 0.0
     content: float = 0.0
     popularity: float = 0.0
     freshness: float = 0.0
+    context: float = 0.0
+    fatigue_penalty: float = 0.0
     diversity_penalty: float = 0.0
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from backend.content.models import ContentItem
 from backend.recommendations import bandit
+from backend.recommendations.context import NO_CONTEXT, RequestContext
 from backend.recommendations.explanations import (
     METHOD_FALLBACK_REASONS,
     TRENDING_TOP,
@@ -22,6 +23,7 @@ from backend.recommendations.explanations import (
 from backend.recommendations.profile import Profile
 from backend.recommendations.ranking import (
     candidate_pool,
+    fatigue_penalty,
     intra_list_diversity,
     mmr_rerank,
 )
@@ -88,6 +90,7 @@ def model_list(
     method: Method,
     now: datetime,
     sources: SourcePlan | None = None,
+    context: RequestContext = NO_CONTEXT,
 ) -> RecommendationList:
     universe = universe_of(state)
     positions, ids, creator = universe.positions, universe.ids, universe.creator
@@ -103,7 +106,15 @@ def model_list(
     spread = float(np.std(raw, where=mask))
     scale = 1.0 / spread if spread > 1e-9 else 1.0
     fresh = universe.freshness(now.timestamp(), knobs.freshness_half_life_days)
-    total = np.where(mask, raw * scale + fresh, -np.inf)
+    score = raw * scale + fresh
+    moment = universe.context_term(state, context)
+    if moment is not None:
+        score += moment
+    fatigued, fatigue = _fatigue(universe, profile)
+    score[fatigued] -= fatigue
+    total = np.where(mask, score, -np.inf)
+    # what fatigue took off, by position: a few entries, not an array over the catalogue
+    fatigue_at = dict(zip(fatigued.tolist(), fatigue.tolist(), strict=True))
 
     pool = _pool(total, first, knobs.diversity, universe.category)
     sourced = None
@@ -145,14 +156,19 @@ def model_list(
         )
         chosen = [pool[j] for j in picked.order]
         candidates = [
-            _candidate(state, universe, p, vectors[j])
+            _candidate(state, universe, p, vectors[j], 0.0 if moment is None else moment[p])
             for j, p in zip(picked.order, chosen, strict=True)
         ]
         # The names' round trip also asks which picks are still published: the catalogue
         # in memory may lag a change made since it was read. Rarely, one is gone: pick again
         # without it.
         explained = explain(
-            candidates, evidence, now, METHOD_FALLBACK_REASONS[method.value], check_live=True
+            candidates,
+            evidence,
+            now,
+            METHOD_FALLBACK_REASONS[method.value],
+            check_live=True,
+            moment=context.describe(),
         )
         live = explained.live or frozenset()
         gone = {p for p in chosen if int(ids[p]) not in live}
@@ -171,6 +187,8 @@ def model_list(
                 content=float(content_part[i] * scale),
                 popularity=float(popularity_part[i] * scale),
                 freshness=float(fresh[p]),
+                context=0.0 if moment is None else float(moment[p]),
+                fatigue_penalty=fatigue_at.get(p, 0.0),
                 diversity_penalty=float(penalty),
             ),
             source="" if sourced is None else sourced.source[p],
@@ -192,8 +210,25 @@ def _with_exploration(
     return (exploration_reason(sourced.source[position], creator_id), *reasons)
 
 
+def _fatigue(universe: Universe, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the items the user was shown lately without engaging, and what their
+    unengaged impressions cost them (see ``ranking.fatigue_penalty``)."""
+    shown = profile.unengaged_impressions
+    if not shown:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    ids = list(shown)
+    positions = universe.positions.of_many(ids)
+    served = positions >= 0
+    counts = np.fromiter(shown.values(), dtype=np.float64, count=len(ids))
+    return positions[served], fatigue_penalty(counts[served])
+
+
 def _candidate(
-    state: ServingModel, universe: Universe, position: int, vector: np.ndarray
+    state: ServingModel,
+    universe: Universe,
+    position: int,
+    vector: np.ndarray,
+    context: float = 0.0,
 ) -> Candidate:
     """What the explanations know of the item at ``position``."""
     positions = universe.positions
@@ -207,6 +242,8 @@ def _candidate(
         tag_ids=tags,
         published=float(universe.published[position]),
         vector=vector,
+        category_id=int(universe.category[position]),
+        context=float(context),
     )
 
 

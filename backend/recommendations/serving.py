@@ -36,6 +36,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.recommendations import cache
 from backend.recommendations.config import ServingChoice, Surface, serving_choice
+from backend.recommendations.context import NO_CONTEXT, InvalidContext, RequestContext
 from backend.recommendations.fallback import trending_list
 from backend.recommendations.impressions import log_impressions
 from backend.recommendations.placing import place_user
@@ -59,12 +60,14 @@ from backend.recommendations.universe import Taste
 
 __all__ = [
     "FRESHNESS_OFF",
+    "InvalidContext",
     "InvalidKnob",
     "Method",
     "Recommendation",
     "RecommendationFilters",
     "RecommendationKnobs",
     "RecommendationList",
+    "RequestContext",
     "ScoreBreakdown",
     "SourcePlan",
     "recommend_for_user",
@@ -85,16 +88,21 @@ def recommend_for_user(
     surface: str = Surface.FOR_YOU,
     choice: ServingChoice | None = None,
     sources: SourcePlan | None = None,
+    context: RequestContext | None = None,
 ) -> RecommendationList:
     """The user's next ``first`` items, with reasons, a breakdown, method and model version.
+
+    ``context`` is the moment the list will be read in (local hour, device): the model's
+    context affinities then lift the kinds of items read more at that time on that device;
+    without one the ranking has no context term.
 
     The list is served with the user's configuration on ``surface`` (their experiment
     variant's, or the surface's default; ``choice`` gives one instead): its model version
     and its knobs, unless the caller gives ``knobs`` of its own (the viewer's explicit
     request wins; the variant is still recorded), and its source mix and bandit flag,
     unless the caller gives a ``sources`` plan (``RECOMMENDATION_BANDIT`` turns the bandit
-    on where neither names one). Raises :class:`InvalidKnob` for an
-    out-of-bounds argument; never raises for a missing or broken model (the list then
+    on where neither names one). Raises :class:`InvalidKnob` or :class:`InvalidContext` for
+    an out-of-bounds argument; never raises for a missing or broken model (the list then
     comes from trending items with ``method`` FALLBACK). Every returned list is logged as
     impressions, with its variant, unless ``log`` is false.
     """
@@ -103,6 +111,7 @@ def recommend_for_user(
     choice = choice or serving_choice(user.pk, surface)
     config = choice.config
     knobs = (knobs or config.knobs).validated()
+    context = (context or NO_CONTEXT).validated()
     if sources is None:
         sources = config.source_plan()
     if sources is None and settings.RECOMMENDATION_BANDIT:
@@ -114,13 +123,15 @@ def recommend_for_user(
         arguments["model_version"] = config.model_version
     if sources is not None and sources.active:
         arguments["sources"] = asdict(sources)
+    if not context.empty:  # a list without context keeps the key it always had
+        arguments["context"] = context.bucket()
     request_id = uuid.uuid4().hex
     key = cache.list_key(user.pk, arguments, version) if use_cache else None
     hit = cache.get_list(key)
     if isinstance(hit, RecommendationList):
         result = replace(hit, cached=True, request_id=request_id, variant=choice.variant)
     else:
-        computed = _compute(user, first, filters, knobs, state, sources)
+        computed = _compute(user, first, filters, knobs, state, sources, context)
         result = replace(computed, request_id=request_id, variant=choice.variant)
         if result.method is not Method.FALLBACK:  # a model problem should not be kept
             cache.store_list(key, result)
@@ -144,9 +155,10 @@ def _compute(
     knobs: RecommendationKnobs,
     state: ServingModel | None,
     sources: SourcePlan | None,
+    context: RequestContext = NO_CONTEXT,
 ) -> RecommendationList:
     now = timezone.now()
-    profile = read_profile(user, filters)
+    profile = read_profile(user, filters, now)
     if state is None:
         logger.warning("no model to serve user %s; falling back to trending items", user.pk)
         return trending_list(first, filters, knobs, profile, None, Method.FALLBACK, now)
@@ -155,7 +167,18 @@ def _compute(
         if vector is None:
             return trending_list(first, filters, knobs, profile, state, Method.TRENDING, now)
         taste = Taste(vector, history)
-        return model_list(first, filters, knobs, profile, state, taste, method, now, sources)
+        return model_list(
+            first,
+            filters,
+            knobs,
+            profile,
+            state,
+            taste,
+            method,
+            now,
+            sources=sources,
+            context=context,
+        )
     except DatabaseError:
         # Not a model problem: the trending fallback reads the same database, and a list
         # labelled FALLBACK would hide the outage from the caller.

@@ -28,8 +28,11 @@ from django.db.models import Q
 from backend.content.models import ContentItem
 from backend.content.services import tag_ids_by_item
 from backend.recommendations import cache
+from backend.recommendations.context import HOUR_BANDS, RequestContext
+from backend.recommendations.export import TYPE_ORDER
 from backend.recommendations.ranking import freshness_boost, unit_rows
 from backend.recommendations.registry import ScoringModel, ServingModel, registry
+from backend.recommendations.rows import rows_of
 
 __all__ = [
     "MAX_AGE_S",
@@ -86,6 +89,14 @@ class Positions:
         row = self.row_of.get(item_id)
         return row if row is not None else self.new_of.get(item_id)
 
+    def of_many(self, item_ids: list[int]) -> np.ndarray:
+        """The position of each database id, -1 for one not served: one vectorised search
+        for the model's items, a look-up for the few others."""
+        found = rows_of(self.row_of, item_ids)
+        for k in np.flatnonzero(found < 0):
+            found[k] = self.new_of.get(int(item_ids[k]), -1)
+        return found
+
     def in_model(self, positions: np.ndarray) -> np.ndarray:
         """Which of ``positions`` are model rows (the others are new items)."""
         return np.asarray(positions) < self.model_rows
@@ -110,6 +121,9 @@ class Universe:
     new_unit: np.ndarray  # unit content vectors of the new items
     # the new items' tags in the model's tag rows, for its tag-profile term (None: no term)
     new_tag_rows: sp.csr_matrix | None = None
+    # each position's row of the model's context lift table (its last row, of zeros, for an
+    # item of no group); None where the model has no context affinities
+    context_group: np.ndarray | None = None
     _freshness: dict[float, tuple[float, np.ndarray]] = field(default_factory=dict)
 
     @property
@@ -220,6 +234,21 @@ class Universe:
             content += tag_part[rows]
         return (1.0 - share) * graph, share * content
 
+    def context_term(self, state: ServingModel, context: RequestContext) -> np.ndarray | None:
+        """The context term at every position for the moment of a request (one gather from a
+        column of the lift table), or ``None`` when it adds nothing: no context given, a model
+        without affinities, or a weight of 0."""
+        affinity = getattr(state.model, "context", None)
+        if affinity is None or self.context_group is None or context.empty:
+            return None
+        band = None if context.band is None else HOUR_BANDS[context.band]
+        band_row = affinity.bands.index(band) if band in affinity.bands else None
+        device_row = affinity.devices.index(context.device) if context.device else None
+        if context.device is not None and context.device not in affinity.devices:
+            device_row = None
+        column = affinity.column(band_row, device_row)
+        return None if column is None else column[self.context_group]
+
     def freshness(self, now_ts: float, half_life_days: float) -> np.ndarray:
         """The freshness boost at every position (kept a minute per half-life)."""
         kept = self._freshness.get(half_life_days)
@@ -299,6 +328,8 @@ def _rebuild_lock(state: ServingModel) -> threading.Lock:
 def _build(state: ServingModel, token: object) -> Universe:
     cat = state.catalogue
     new = new_items(state)
+    item_type = _extended(cat.item_type, new.item_type)
+    category = _extended(cat.category, new.category)
     return Universe(
         token=token,
         built_at=time.monotonic(),
@@ -309,13 +340,34 @@ def _build(state: ServingModel, token: object) -> Universe:
             row_of=state.item_row,
             new_of={item_id: len(state.item_ids) + i for i, item_id in enumerate(new.ids)},
         ),
-        item_type=_extended(cat.item_type, new.item_type),
-        category=_extended(cat.category, new.category),
+        item_type=item_type,
+        category=category,
         creator=_extended(cat.creator, new.creator),
         published=_extended(cat.published, new.published),
         new_unit=unit_rows(new.vectors),
         new_tag_rows=_new_tag_rows(state, new),
+        context_group=_context_groups(state, category, item_type),
     )
+
+
+def _context_groups(
+    state: ServingModel, category: np.ndarray, item_type: np.ndarray
+) -> np.ndarray | None:
+    """Each position's group of the model's context lift table, ``category row * types +
+    type row``, from the catalogue as it is now; the table's zero row past its end for an
+    item whose category or type the model does not know."""
+    model = state.model
+    lift = getattr(model, "context_lift", None)
+    if lift is None:
+        return None
+    num_groups, num_types = lift.shape[0], int(model.context_num_types)
+    category_rows = rows_of(state.category_row, category)
+    type_rows = np.full(len(item_type), -1, dtype=np.int64)
+    for row, value in enumerate(TYPE_ORDER[:num_types]):
+        type_rows[item_type == value] = row
+    known = (category_rows >= 0) & (type_rows >= 0)
+    groups = np.where(known, category_rows * num_types + type_rows, num_groups)
+    return groups.astype(np.int32)
 
 
 def _extended(model_part: np.ndarray, new_part: list) -> np.ndarray:

@@ -43,7 +43,15 @@ def test_hybrid_list_has_method_version_breakdown(model):
     assert result.request_id and not result.cached
     for rec in result.items:
         b = rec.breakdown
-        total = b.graph + b.content + b.popularity + b.freshness - b.diversity_penalty
+        total = (
+            b.graph
+            + b.content
+            + b.popularity
+            + b.freshness
+            + b.context
+            - b.fatigue_penalty
+            - b.diversity_penalty
+        )
         assert rec.score == pytest.approx(total, abs=1e-5)
     # A cooking reader's top pick is cooking.
     assert result.items[0].item_id in COOKING_ITEMS
