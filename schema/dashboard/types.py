@@ -16,6 +16,7 @@ from schema.insights.queries import WINDOW_DAYS_DOC, insights_for
 from schema.insights.types import ActivityEntry, CreatorInsights, UserStats
 from schema.recommendations.queries import DEFAULT_FIRST, recommendations_for
 from schema.recommendations.types import (
+    RecommendationContext,
     RecommendationFilters,
     RecommendationKnobs,
     RecommendationList,
@@ -54,8 +55,9 @@ class Dashboard:
         first: int = DEFAULT_FIRST,
         filters: RecommendationFilters | None = None,
         knobs: RecommendationKnobs | None = None,
+        context: RecommendationContext | None = None,
     ) -> RecommendationList:
-        return await recommendations_for(self.viewer, first, filters, knobs, info)
+        return await recommendations_for(self.viewer, first, filters, knobs, info, context)
 
     @strawberry.field(description="The viewer's own latest interactions, newest first (1..100).")
     async def recent_activity(self, limit: int = 10) -> list[ActivityEntry]:

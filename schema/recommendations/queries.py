@@ -24,6 +24,7 @@ from schema.recommendations.types import (
     CacheStats,
     EmbeddingAtlas,
     ModelVersion,
+    RecommendationContext,
     RecommendationFilters,
     RecommendationKnobs,
     RecommendationList,
@@ -82,17 +83,23 @@ async def recommendations_for(
     filters: RecommendationFilters | None,
     knobs: RecommendationKnobs | None,
     info: Info,
+    context: RecommendationContext | None = None,
 ) -> RecommendationList:
     """The viewer's list through the service, with its argument errors named for GraphQL;
     the list is noted in the context's ``served_lists``, at its place in the result."""
     service_filters, service_knobs = _service_arguments(filters, knobs)
+    moment = None
+    if context is not None:
+        moment = serving.RequestContext(local_hour=context.local_hour, device=context.device)
     try:
         result = await sync_to_async(serving.recommend_for_user)(
-            viewer, first, service_filters, service_knobs
+            viewer, first, service_filters, service_knobs, context=moment
         )
     except serving.InvalidKnob as exc:
         prefix = "" if exc.knob == "first" else ("filters" if exc.knob == "types" else "knobs")
         raise _knob_error(exc, prefix) from exc
+    except serving.InvalidContext as exc:
+        raise knob_error(exc.field, str(exc).split(": ", 1)[-1], "context") from exc
     info.context.served_lists.append(
         ServedList(
             request_id=result.request_id,
@@ -123,9 +130,10 @@ class RecommendationsQuery:
         first: int = DEFAULT_FIRST,
         filters: RecommendationFilters | None = None,
         knobs: RecommendationKnobs | None = None,
+        context: RecommendationContext | None = None,
     ) -> RecommendationList:
         viewer = await info.context.user()
-        return await recommendations_for(viewer, first, filters, knobs, info)
+        return await recommendations_for(viewer, first, filters, knobs, info, context)
 
     @strawberry.field(
         extensions=[Throttled("similarItems")],

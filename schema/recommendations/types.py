@@ -10,6 +10,7 @@ import strawberry_django
 from strawberry.scalars import JSON
 
 from backend.recommendations import models, serving, source_shares
+from backend.recommendations.context import DEVICES
 from backend.recommendations.explanations import ReasonKind as ServiceReasonKind
 from backend.recommendations.sources import SOURCES
 from schema.content.types import ContentItem, ContentType
@@ -26,6 +27,7 @@ __all__ = [
     "Reason",
     "ReasonKind",
     "Recommendation",
+    "RecommendationContext",
     "RecommendationFilters",
     "RecommendationKnobs",
     "RecommendationList",
@@ -82,7 +84,8 @@ class Reason:
 
 @strawberry.type(
     description=(
-        "The parts of a score: score = graph + content + popularity + freshness - diversityPenalty."
+        "The parts of a score: score = graph + content + popularity + freshness + context "
+        "- fatiguePenalty - diversityPenalty."
     )
 )
 class ScoreBreakdown:
@@ -103,6 +106,18 @@ class ScoreBreakdown:
         )
     )
     freshness: float = strawberry.field(description="Boost for recently published items.")
+    context: float = strawberry.field(
+        description=(
+            "What the moment of the request (its `context`: local hour, device) adds, or takes "
+            "when items like this are read less then; 0 without a context."
+        )
+    )
+    fatigue_penalty: float = strawberry.field(
+        description=(
+            "What the item's recent impressions to the viewer, none of them engaged with, "
+            "take off (0 for an item shown at most once)."
+        )
+    )
     diversity_penalty: float = strawberry.field(
         description="What diversity re-ranking took off (similar items, same creator)."
     )
@@ -157,6 +172,8 @@ def recommendation_list(result: serving.RecommendationList) -> RecommendationLis
                     content=rec.breakdown.content,
                     popularity=rec.breakdown.popularity,
                     freshness=rec.breakdown.freshness,
+                    context=rec.breakdown.context,
+                    fatigue_penalty=rec.breakdown.fatigue_penalty,
                     diversity_penalty=rec.breakdown.diversity_penalty,
                 ),
             )
@@ -203,6 +220,22 @@ class RecommendationKnobs:
             "Days after which an item keeps half its freshness boost (1..365); 0 turns the "
             "boost off (with diversity 0: the model's own ranking, no re-ranking)."
         ),
+    )
+
+
+@strawberry.input(
+    description=(
+        "When and on what the list will be read, as the client sees it: the ranking lifts the "
+        "kinds of items read more at that hour on that device. Either part may be left out."
+    )
+)
+class RecommendationContext:
+    local_hour: int | None = strawberry.field(
+        default=None, description="Hour of day on the client's clock, 0..23."
+    )
+    device: str | None = strawberry.field(
+        default=None,
+        description=f"Device class: one of {', '.join(DEVICES)}.",
     )
 
 

@@ -9,7 +9,16 @@ function rec(id: string, title: string, creator = "c1", tags: [string, string][]
     __typename: "Recommendation",
     score: 0.9 - Number(id) / 100,
     reasons: [{ __typename: "Reason", kind: "TAG_YOU_FOLLOW", text: "Tagged #jazz, which you follow", evidenceType: "tag", evidenceIds: ["t1"] }],
-    breakdown: { __typename: "ScoreBreakdown", graph: 0.5, content: 0.3, popularity: 0, freshness: 0.1, diversityPenalty: 0.02 },
+    breakdown: {
+      __typename: "ScoreBreakdown",
+      graph: 0.5,
+      content: 0.3,
+      popularity: 0,
+      freshness: 0.1,
+      context: 0,
+      fatiguePenalty: 0,
+      diversityPenalty: 0.02,
+    },
     item: {
       __typename: "ContentItem",
       id,
@@ -75,12 +84,18 @@ describe("For you", () => {
     await userEvent.click(within(cards[1]).getByRole("button", { name: /Hide/ }));
     expect(screen.queryByText("Second")).not.toBeInTheDocument();
     await waitFor(() => expect(screen.getByText("Fourth")).toBeInTheDocument());
+    // The list is asked for the browser's moment, and the next page for the same one.
+    const first = calls.find((c) => c.name === "ForYou");
+    const moment = first?.variables.context as { localHour: number; device: string };
+    expect(moment.localHour).toBe(new Date().getHours());
+    expect(["mobile", "tablet", "desktop", "tv"]).toContain(moment.device);
     const hide = calls.find((c) => c.name === "RecordFeedback");
     // Credited to the list it was served in, at its rank there.
     expect(hide?.variables).toMatchObject({ input: { itemId: "2", kind: "HIDE", requestId: FIRST_LIST, position: 1 } });
     // The refill never asks for what is already on screen.
     const more = calls.find((c) => c.name === "MoreRecommendations");
     expect((more?.variables.filters as { excludeIds: string[] }).excludeIds).toEqual(["1", "2", "3"]);
+    expect(more?.variables.context).toEqual(moment);
     // A card of a later page carries that page's list.
     await userEvent.click(within(screen.getByText("Fourth").closest("article")!).getByRole("button", { name: /Like/ }));
     await waitFor(() =>

@@ -7,7 +7,7 @@ import { useCatalogue } from "../components/CatalogueFilters";
 import { EmptyState, ErrorMessage, errorText, Loading } from "../components/Status";
 import { InterestsPicker } from "../preferences/InterestsPicker";
 import { useSession } from "../session/SessionContext";
-import { interactionContext } from "../lib/context";
+import { interactionContext, rankingContext } from "../lib/context";
 import { FeedControls } from "./FeedControls";
 import {
   emptyFeed,
@@ -32,10 +32,16 @@ export const PAGE_SIZE = 20;
 const MAX_SERVED = 300;
 
 // The whole first screen in one request: the list with reasons, recent activity, counts.
+// The list is ranked for the moment it is asked for: the browser's local hour and device.
 const ForYouQuery = graphql(`
-  query ForYou($first: Int!, $filters: RecommendationFilters, $knobs: RecommendationKnobs) {
+  query ForYou(
+    $first: Int!
+    $filters: RecommendationFilters
+    $knobs: RecommendationKnobs
+    $context: RecommendationContext
+  ) {
     dashboard {
-      recommendations(first: $first, filters: $filters, knobs: $knobs) {
+      recommendations(first: $first, filters: $filters, knobs: $knobs, context: $context) {
         method
         diversity
         cached
@@ -94,7 +100,10 @@ export function ForYouPage() {
   const catalogue = useCatalogue();
   const [params, setParams] = useSearchParams();
   const settings = useMemo(() => settingsFromParams(params), [params]);
-  const variables = useMemo(() => ({ first: PAGE_SIZE, ...queryArguments(settings) }), [settings]);
+  const variables = useMemo(
+    () => ({ first: PAGE_SIZE, ...queryArguments(settings), context: rankingContext() }),
+    [settings],
+  );
   const [{ data, fetching, error, stale, operation }, reexecute] = useQuery({ query: ForYouQuery, variables });
   const [feed, dispatch] = useReducer(feedReducer<Card>, undefined, emptyFeed<Card>);
   const [, recordFeedback] = useMutation(RecordFeedbackMutation);
@@ -142,7 +151,7 @@ export function ForYouPage() {
       const result = await client
         .query(
           MoreRecommendationsQuery,
-          { first: Math.min(count, 100), ...queryArguments(settings, exclude) },
+          { first: Math.min(count, 100), ...queryArguments(settings, exclude), context: variables.context },
           { requestPolicy: "network-only" },
         )
         .toPromise();
@@ -156,7 +165,7 @@ export function ForYouPage() {
       if (page.length < count) setExhausted(true);
       dispatch({ type: "append", page });
     },
-    [client, feed, settings],
+    [client, feed, settings, variables.context],
   );
 
   function markBusy(id: string, on: boolean) {

@@ -14,6 +14,7 @@ const REASON_ICON: Record<string, string> = {
   CREATOR_YOU_ENGAGE_WITH: "★",
   TRENDING: "↗",
   NEW: "✦",
+  FITS_THE_MOMENT: "◷",
 };
 
 export interface CardHandlers {
@@ -32,6 +33,9 @@ export function ScoreDetails({ rec }: { rec: RecommendationData }) {
     ["content", b.content],
     ["popularity", b.popularity],
     ["freshness", b.freshness],
+    // the moment of the request and earlier showings, where they changed anything
+    ...(b.context ? ([["this moment", b.context]] as [string, number][]) : []),
+    ...(b.fatiguePenalty ? ([["shown before", -b.fatiguePenalty]] as [string, number][]) : []),
     ["diversity", -b.diversityPenalty],
   ];
   return (

@@ -15,6 +15,8 @@ export const RecommendationFieldsFragment = graphql(`
       content
       popularity
       freshness
+      context
+      fatiguePenalty
       diversityPenalty
     }
     item {
@@ -40,8 +42,13 @@ export const RecommendationFieldsFragment = graphql(`
 `);
 
 export const MoreRecommendationsQuery = graphql(`
-  query MoreRecommendations($first: Int!, $filters: RecommendationFilters, $knobs: RecommendationKnobs) {
-    recommendations(first: $first, filters: $filters, knobs: $knobs) {
+  query MoreRecommendations(
+    $first: Int!
+    $filters: RecommendationFilters
+    $knobs: RecommendationKnobs
+    $context: RecommendationContext
+  ) {
+    recommendations(first: $first, filters: $filters, knobs: $knobs, context: $context) {
       method
       requestId
       items {

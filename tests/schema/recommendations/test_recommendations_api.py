@@ -93,6 +93,70 @@ def test_filters_apply(gql, served) -> None:
     assert not set(excluded) & set(ids(again))
 
 
+RECS_AT = """query($first: Int!, $context: RecommendationContext, $knobs: RecommendationKnobs) {
+  recommendations(first: $first, context: $context, knobs: $knobs) {
+    cached items { score item { id }
+      breakdown { graph content popularity freshness context fatiguePenalty diversityPenalty } } }
+}"""
+
+
+def test_a_context_is_served_and_its_part_in_the_breakdown(gql, served) -> None:
+    gql.login(served["demo"])
+    for context in ({"localHour": 8, "device": "mobile"}, {"localHour": 21}, {"device": "tv"}):
+        result = gql(RECS_AT, {"first": 10, "context": context})
+        assert "errors" not in result, result
+        items = result["data"]["recommendations"]["items"]
+        assert len(items) == 10
+        for rec in items:
+            b = rec["breakdown"]
+            total = (
+                b["graph"]
+                + b["content"]
+                + b["popularity"]
+                + b["freshness"]
+                + b["context"]
+                - b["fatiguePenalty"]
+                - b["diversityPenalty"]
+            )
+            assert rec["score"] == pytest.approx(total, abs=1e-4)
+    plain = gql(RECS_AT, {"first": 10})["data"]["recommendations"]["items"]
+    assert all(rec["breakdown"]["context"] == 0 for rec in plain)
+
+
+def test_the_dashboard_takes_the_context_too(gql, served) -> None:
+    gql.login(served["demo"])
+    query = """query($context: RecommendationContext) { dashboard {
+      recommendations(first: 3, context: $context) { items { breakdown { context } } } } }"""
+    result = gql(query, {"context": {"localHour": 7, "device": "desktop"}})
+    assert "errors" not in result, result
+    assert len(result["data"]["dashboard"]["recommendations"]["items"]) == 3
+    bad = gql(query, {"context": {"device": "watch"}})
+    assert error_messages(bad) == [
+        "context.device: must be one of mobile, tablet, desktop, tv, got 'watch'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"localHour": 24}, "context.localHour: must be an integer from 0 to 23, got 24"),
+        ({"localHour": -3}, "context.localHour: must be an integer from 0 to 23, got -3"),
+        (
+            {"localHour": 8, "device": "Mobile"},
+            "context.device: must be one of mobile, tablet, desktop, tv, got 'Mobile'",
+        ),
+    ],
+)
+def test_a_bad_context_names_its_field_and_logs_nothing(gql, served, context, message) -> None:
+    gql.login(served["demo"])
+    before = Impression.objects.count()
+    result = gql(RECS_AT, {"first": 5, "context": context})
+    assert error_messages(result) == [message]
+    assert result["errors"][0]["extensions"]["field"] == message.split(":")[0]
+    impressions.flush()
+    assert Impression.objects.count() == before
+
+
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
