@@ -247,7 +247,7 @@ class Universe:
         if context.device is not None and context.device not in affinity.devices:
             device_row = None
         column = affinity.column(band_row, device_row)
-        return None if column is None else column[self.context_group]
+        return None if column is None else np.take(column, self.context_group)
 
     def freshness(self, now_ts: float, half_life_days: float) -> np.ndarray:
         """The freshness boost at every position (kept a minute per half-life)."""
@@ -366,8 +366,8 @@ def _context_groups(
     for row, value in enumerate(TYPE_ORDER[:num_types]):
         type_rows[item_type == value] = row
     known = (category_rows >= 0) & (type_rows >= 0)
-    groups = np.where(known, category_rows * num_types + type_rows, num_groups)
-    return groups.astype(np.int32)
+    # the platform's own index type: a gather by a narrower one converts it on every request
+    return np.where(known, category_rows * num_types + type_rows, num_groups).astype(np.intp)
 
 
 def _extended(model_part: np.ndarray, new_part: list) -> np.ndarray:

@@ -108,7 +108,8 @@ def test_breakdown_adds_up_to_the_score_and_has_a_popularity_part(served_catalog
     result = recommend_for_user(reader, 20, knobs=RecommendationKnobs(diversity=1.0), log=False)
     for rec in result.items:
         b = rec.breakdown
-        total = b.graph + b.content + b.popularity + b.freshness - b.diversity_penalty
+        total = b.graph + b.content + b.popularity + b.freshness + b.context
+        total -= b.fatigue_penalty + b.diversity_penalty
         assert total == pytest.approx(rec.score, abs=1e-4)
     # items more and less popular than the median: the part has both signs
     parts = [rec.breakdown.popularity for rec in result.items]
