@@ -192,6 +192,9 @@ RECOMMENDATION_IMPRESSIONS_EXIT_TIMEOUT_S = 20.0
 # off: the blended ranking alone. With segments, one set of arms per list method.
 RECOMMENDATION_BANDIT = env_bool("RECOMMENDATION_BANDIT", False)
 RECOMMENDATION_BANDIT_SEGMENTS = env_bool("RECOMMENDATION_BANDIT_SEGMENTS", False)
+# The impression-fatigue term of the ranking (backend/recommendations/ranking.py); off only
+# to measure what it does (manage.py simulate_traffic --scenario fatigue).
+RECOMMENDATION_FATIGUE = env_bool("RECOMMENDATION_FATIGUE", True)
 
 # Who decides the configuration a user's list is served with on a surface (an experiment
 # variant's or the surface's default): a dotted path to ``(user_id, surface) ->

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import numpy as np
+from django.conf import settings
 
 from backend.content.models import ContentItem
 from backend.recommendations import bandit
@@ -214,7 +215,7 @@ def _fatigue(universe: Universe, profile: Profile) -> tuple[np.ndarray, np.ndarr
     """Positions of the items the user was shown lately without engaging, and what their
     unengaged impressions cost them (see ``ranking.fatigue_penalty``)."""
     shown = profile.unengaged_impressions
-    if not shown:
+    if not shown or not settings.RECOMMENDATION_FATIGUE:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     ids = list(shown)
     positions = universe.positions.of_many(ids)

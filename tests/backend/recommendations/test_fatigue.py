@@ -114,3 +114,12 @@ def test_an_engaged_item_does_not_drop(model):
             user_id=COOK, item_id=engaged, kind=kind, occurred_at=timezone.now()
         )
     assert _unengaged(COOK) == {unengaged: 5}
+
+
+def test_the_setting_turns_the_term_off(model, settings):
+    before = _ranked(COOK)
+    _show(COOK, before[0].item_id, 5)
+    settings.RECOMMENDATION_FATIGUE = False
+    after = _ranked(COOK)
+    assert [r.item_id for r in after] == [r.item_id for r in before]
+    assert all(r.breakdown.fatigue_penalty == 0.0 for r in after)
