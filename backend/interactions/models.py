@@ -147,6 +147,15 @@ class Impression(models.Model):
             # The bandit's count finds the next impression placed by a source at once, past
             # any number of lists that were not made from sources.
             models.Index(fields=["id"], condition=~models.Q(source=""), name="impression_sourced"),
+            # Experiment results: impressions per variant and day, read from the index alone.
+            models.Index(fields=["variant", "shown_at"], name="impression_variant_time"),
+            # One entry per served list (its first row): a list's variant, time and user by
+            # request id, for joining outcomes and counting users without the item rows.
+            models.Index(
+                fields=["variant", "shown_at", "user", "request_id"],
+                condition=models.Q(position=0),
+                name="impression_served_list",
+            ),
         ]
 
     def __str__(self) -> str:
