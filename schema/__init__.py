@@ -24,15 +24,25 @@ from schema.errors import (
     is_unexpected,
     without_suggestions,
 )
+from schema.experiments.mutations import ExperimentsMutation
+from schema.experiments.queries import ExperimentsQuery
 from schema.insights.queries import InsightsQuery
 from schema.interactions.mutations import InteractionsMutation
 from schema.metrics import OperationMetrics
 from schema.recommendations.queries import RecommendationsQuery
 
 Query = merge_types(
-    "Query", (AccountsQuery, ContentQuery, RecommendationsQuery, InsightsQuery, DashboardQuery)
+    "Query",
+    (
+        AccountsQuery,
+        ContentQuery,
+        RecommendationsQuery,
+        InsightsQuery,
+        DashboardQuery,
+        ExperimentsQuery,
+    ),
 )
-Mutation = merge_types("Mutation", (AccountsMutation, InteractionsMutation))
+Mutation = merge_types("Mutation", (AccountsMutation, InteractionsMutation, ExperimentsMutation))
 
 # Errors the client caused and was told about in the response; not worth a traceback.
 EXPECTED_ERROR_CODES = frozenset(

@@ -10,7 +10,8 @@ API says differently is given here and only here:
 * a ``tuple[X, ...]`` is a list, a ``dict`` is ``JSON``;
 * a nested result dataclass is the type derived from it earlier;
 * ``fields`` attaches a description (``strawberry.field(description=...)``), ``types_``
-  replaces a type, ``extra`` adds resolved fields.
+  replaces a type, ``extra`` adds resolved fields, ``name`` renames the type (where the
+  dataclass's name says less in the API than it does in its module).
 
 The resolvers hand the service's values over as they are: strawberry reads attributes by
 name, so no copy is made.
@@ -39,6 +40,7 @@ def graphql_type(
     types_: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
     description: str | None = None,
+    name: str | None = None,
 ) -> type:
     """The strawberry type of the result dataclass ``source`` (see the module docstring)."""
     hints = typing.get_type_hints(source)
@@ -54,7 +56,9 @@ def graphql_type(
     caller = inspect.currentframe().f_back  # the module that declares the type
     namespace["__module__"] = caller.f_globals["__name__"] if caller else __name__
     derived = strawberry.type(
-        type(source.__name__, (), namespace), description=description or _summary(source)
+        type(source.__name__, (), namespace),
+        name=name,
+        description=description or _summary(source),
     )
     _DERIVED[source] = derived
     return derived

@@ -8,6 +8,14 @@ from strawberry.permission import PermissionExtension
 
 from schema import schema
 
+EXPERIMENT_QUERIES = {"experiments", "experiment", "experiment_results"}
+EXPERIMENT_MUTATIONS = {
+    "create_experiment",
+    "start_experiment",
+    "pause_experiment",
+    "stop_experiment",
+    "ship_experiment",
+}
 SIGNED_IN = {
     "Query": {
         "recommendations",
@@ -19,6 +27,7 @@ SIGNED_IN = {
         "bandit_state",
         "creator_insights",
         "dashboard",
+        *EXPERIMENT_QUERIES,
     },
     "Mutation": {
         "update_preferences",
@@ -26,9 +35,13 @@ SIGNED_IN = {
         "record_interaction",
         "record_interactions",
         "mark_not_interested",
+        *EXPERIMENT_MUTATIONS,
     },
 }
-STAFF = {"Query": {"cache_stats", "bandit_state"}, "Mutation": set()}
+STAFF = {
+    "Query": {"cache_stats", "bandit_state", *EXPERIMENT_QUERIES},
+    "Mutation": EXPERIMENT_MUTATIONS,
+}
 
 
 def _declared(type_name: str) -> dict[str, list[str]]:
