@@ -9,8 +9,13 @@ from django.core.cache import cache
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # The suite runs against a shared Redis as well as the in-process cache: start each
-    # test with an empty cache so no test sees another's entries, whatever the order.
+    # test with an empty cache so no test sees another's entries, whatever the order. The
+    # experiments' plans are this process's copy of rows the last test may have rolled
+    # back: they are read again too.
+    from backend.experiments.plans import plans
+
     cache.clear()
+    plans.reset()
     yield
 
 

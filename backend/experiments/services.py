@@ -129,7 +129,7 @@ def experiments(limit: int = 100) -> list[ExperimentView]:
     return [experiment_view(row) for row in rows]
 
 
-def _slug_errors(key: str, value: str, limit: int) -> list[str]:
+def _slug_errors(value: str, limit: int) -> list[str]:
     if not isinstance(value, str) or not _SLUG.fullmatch(value) or len(value) > limit:
         return [
             f"Use 1 to {limit} lowercase letters, digits, hyphens or underscores, "
@@ -168,7 +168,7 @@ def _variant_errors(specs: list[VariantSpec]) -> tuple[dict[str, list[str]], lis
         )
     seen: set[str] = set()
     for index, spec in enumerate(specs):
-        if problems := _slug_errors("name", spec.name, VARIANT_NAME_MAX):
+        if problems := _slug_errors(spec.name, VARIANT_NAME_MAX):
             errors[f"[{index}].name"] = problems
         elif spec.name in seen:
             errors[f"[{index}].name"] = [f"Two variants are named {spec.name!r}."]
@@ -200,11 +200,11 @@ def create_experiment(
 ) -> ExperimentView:
     """A draft experiment with its variants (in this order, which assignment keeps)."""
     errors: dict[str, list[str]] = {}
-    if problems := _slug_errors("name", name, NAME_MAX):
+    if problems := _slug_errors(name, NAME_MAX):
         errors["name"] = problems
     elif Experiment.objects.filter(name=name).exists():
         errors["name"] = [f"An experiment named {name!r} exists already."]
-    if surface not in Surface.__members__.values():
+    if surface not in {s.value for s in Surface}:
         errors["surface"] = [
             f"Unknown surface {surface!r}; use one of {[s.value for s in Surface]}."
         ]

@@ -11,9 +11,9 @@
   approximation with unpooled variances (Welch's standard error), ``d ± z·√(s1²/n1 +
   s2²/n2)``. Both need two observations per arm at least.
 * Sample ratio mismatch: Pearson's chi-square of the users seen per variant against the
-  configured shares (``scipy.stats.chisquare``), flagged below ``SRM_ALPHA`` = 0.001: at
-  that level a healthy experiment is flagged once in a thousand checks, and a broken
-  assignment of a few percent of the users is caught within days of traffic.
+  configured shares (``scipy.stats.chisquare``), flagged below ``SRM_ALPHA`` = 0.001: a
+  healthy experiment is flagged once in a thousand checks, so a flag means the assignment
+  or the logging is broken rather than bad luck.
 
 All intervals are 95%, two-sided.
 """
