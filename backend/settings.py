@@ -206,6 +206,12 @@ RECOMMENDATION_SERVING_CHOICE = os.environ.get(
 # Model artifacts written by ``train_gnn``.
 LUPI_ARTIFACT_DIR = Path(os.environ.get("LUPI_ARTIFACT_DIR", VAR_DIR / "models"))
 
+# The traffic simulator's scenario figures (manage.py simulate_traffic --scenario), one JSON
+# file the dashboard reads.
+LUPI_SIMULATION_RESULTS = Path(
+    os.environ.get("LUPI_SIMULATION_RESULTS", VAR_DIR / "simulation" / "scenarios.json")
+)
+
 # Embedding atlas projections, one JSON file per model version.
 LUPI_ATLAS_DIR = Path(os.environ.get("LUPI_ATLAS_DIR", VAR_DIR / "atlas"))
 

@@ -25,6 +25,7 @@ def _private_var_dirs(settings, tmp_path_factory):
     base = tmp_path_factory.mktemp("var")
     settings.LUPI_ARTIFACT_DIR = base / "models"
     settings.LUPI_ATLAS_DIR = base / "atlas"
+    settings.LUPI_SIMULATION_RESULTS = base / "simulation" / "scenarios.json"
 
 
 @pytest.fixture(autouse=True)

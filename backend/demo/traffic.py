@@ -30,8 +30,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from tqdm import tqdm
 
+from backend.content.models import ContentItem, Creator
+from backend.content.services import tag_ids_by_item
 from backend.demo.impressions import POSITION_BIAS
 from backend.demo.latent import ItemFacts, Latent, load_latent
 from backend.demo.sampling import sigmoid
@@ -39,7 +42,15 @@ from backend.interactions.models import InteractionKind
 from backend.interactions.services import InteractionData, record_interactions
 from backend.recommendations.serving import recommend_for_user
 
-__all__ = ["EXAMINE", "FATIGUE", "ServedVisit", "Traffic", "TrafficPlan", "play"]
+__all__ = [
+    "EXAMINE",
+    "FATIGUE",
+    "ServedVisit",
+    "Traffic",
+    "TrafficPlan",
+    "debut_creators",
+    "play",
+]
 
 # The chance that a reader looks at the top of a list at all.
 EXAMINE = 0.5
@@ -51,13 +62,16 @@ CHUNK = 50
 
 @dataclass(frozen=True)
 class TrafficPlan:
-    """How much traffic to play: readers, rounds (visits each), a time bound, the seed."""
+    """How much traffic to play: readers, rounds (visits each), a time bound, the seed;
+    ``part`` ``(k, n)`` plays only the ``k``-th of ``n`` interleaved parts of the readers the
+    seed draws (two parts of one sample compared under two settings, say)."""
 
     users: int = 200
     rounds: int = 3
     seconds: float = 60.0
     seed: int = 0
     first: int = 10
+    part: tuple[int, int] = (0, 1)
 
     def __post_init__(self) -> None:
         for name in ("users", "rounds", "first"):
@@ -65,6 +79,9 @@ class TrafficPlan:
                 raise ValueError(f"{name} must be at least 1")
         if not self.seconds > 0:
             raise ValueError("seconds must be more than 0")
+        k, n = self.part
+        if not 0 <= k < n:
+            raise ValueError(f"part must be (k, n) with 0 <= k < n, got {self.part!r}")
 
 
 @dataclass(frozen=True)
@@ -160,7 +177,7 @@ def _visit(readers: _Readers, user, row: int, round_: int, first: int) -> Served
     return ServedVisit(
         round=round_,
         user_id=user.pk,
-        variant=getattr(result, "variant", ""),
+        variant=result.variant,
         request_id=result.request_id,
         item_ids=tuple(item_ids),
         sources=tuple(result.sources),
@@ -174,6 +191,8 @@ def _readers_of(latent: Latent, plan: TrafficPlan, rng: np.random.Generator):
     """The simulated readers: ``plan.users`` of the platform's, drawn by the seed."""
     n = min(plan.users, len(latent.user_ids))
     chosen = np.sort(rng.choice(len(latent.user_ids), size=n, replace=False))
+    k, parts = plan.part
+    chosen = chosen[k::parts]
     accounts = get_user_model().objects.in_bulk([int(u) for u in latent.user_ids[chosen]])
     return [(accounts[int(latent.user_ids[r])], int(r)) for r in chosen]
 
@@ -182,11 +201,13 @@ def play(
     plan: TrafficPlan,
     *,
     after_round: Callable[[int, Traffic], None] | None = None,
+    after_chunk: Callable[[Traffic], None] | None = None,
     progress: bool = False,
     latent: Latent | None = None,
 ) -> Traffic:
     """Play ``plan``'s rounds (or as many as ``plan.seconds`` allow); ``after_round`` is
-    called after each full round (the bandit's outcome count, say)."""
+    called after each full round and ``after_chunk`` after every ``CHUNK`` visits (the
+    bandit's outcome count, say: a periodic job as often as traffic allows)."""
     latent = latent or load_latent()
     facts = ItemFacts.read(latent)
     rng = np.random.default_rng(plan.seed)
@@ -207,6 +228,8 @@ def play(
                         user, row = audience[k]
                         traffic.visits.append(_visit(readers, user, row, round_, plan.first))
                 bar.update(len(order[start : start + CHUNK]))
+                if after_chunk is not None:
+                    after_chunk(traffic)
             if traffic.stopped_early:
                 break
             traffic.rounds_done = round_ + 1
@@ -216,3 +239,36 @@ def play(
         bar.close()
         traffic.seconds = time.monotonic() - started
     return traffic
+
+
+def debut_creators(count: int, seed: int) -> list[int]:
+    """``count`` new creators publish their first item now, each in the category, type and
+    tags of an item drawn from the catalogue (a newcomer to an established genre); their
+    fit to readers comes from those, at average quality. Returns the new items' ids."""
+    rng = np.random.default_rng([seed, 7])
+    models = list(
+        ContentItem.objects.filter(published_at__isnull=False)
+        .order_by("id")
+        .values_list("id", "type", "category_id", "title", "excerpt")
+    )
+    picks = rng.choice(len(models), size=count, replace=False)
+    tags = tag_ids_by_item([models[k][0] for k in picks])
+    now = timezone.now()
+    stamp = now.strftime("%Y%m%d%H%M%S")
+    created = []
+    with transaction.atomic():
+        for n, k in enumerate(picks):
+            model_id, item_type, category_id, title, excerpt = models[k]
+            account = get_user_model().objects.create_user(username=f"debut-{stamp}-{n}")
+            creator = Creator.objects.create(user=account, display_name=f"Newcomer {stamp}-{n}")
+            item = ContentItem.objects.create(
+                title=f"{title}: a first take",
+                excerpt=excerpt,
+                type=item_type,
+                category_id=category_id,
+                creator=creator,
+                published_at=now,
+            )
+            item.tags.set(tags[model_id])
+            created.append(item.pk)
+    return created

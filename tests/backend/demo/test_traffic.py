@@ -3,42 +3,22 @@ clicks attributed to them, the bandit's arms moved by them, latent tastes that d
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import numpy as np
 import pytest
 
-import gnn
 from backend.accounts.models import User
-from backend.demo.generator import seed_demo
 from backend.demo.latent import ItemFacts, LatentMissing, load_latent
 from backend.demo.models import LatentTastes
 from backend.demo.traffic import TrafficPlan, play
 from backend.interactions.models import Impression, Interaction
 from backend.interactions.services import attributed_outcomes
-from backend.recommendations import bandit, impressions
+from backend.recommendations import bandit
 from backend.recommendations.models import SourceArm
-from backend.recommendations.registry import registry
-from backend.recommendations.training import run_training
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
-
-@pytest.fixture
-def platform(tmp_path, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    seed_demo(seed=5, users=60, items=150, now=NOW)
-    run_training(gnn.TrainConfig(emb_dim=16, rank_grid=(16,), seed=1), progress=False,
-                 artifact_dir=tmp_path, build_atlas=False)  # fmt: skip
-    registry.reset()
-    yield
-    impressions.flush()
-    registry.reset()
-
-
-def test_the_latent_tastes_are_stored_at_seed_time_and_refused_once_replaced(platform):
+def test_latent_tastes_are_stored_at_seed_time_and_refused_once_replaced(simulated_platform):
     latent = load_latent()
     assert len(latent.user_ids) == 60 and len(latent.item_ids) == 150
     assert latent.taste.shape[0] == latent.tag_affinity.shape[0] == 60
@@ -55,9 +35,8 @@ def test_the_latent_tastes_are_stored_at_seed_time_and_refused_once_replaced(pla
         load_latent()
 
 
-def test_simulated_readers_click_served_lists_and_move_the_bandit(platform, settings):
+def test_simulated_readers_click_served_lists_and_move_the_bandit(simulated_platform, settings):
     settings.RECOMMENDATION_BANDIT = True
-    settings.RECOMMENDATION_CACHE_TTL = 0
     before = Interaction.objects.exclude(request_id="").count()
     counts = []
 
@@ -98,10 +77,16 @@ def test_simulated_readers_click_served_lists_and_move_the_bandit(platform, sett
     assert np.mean(fit[True]) > np.mean(fit[False])
 
 
-def test_the_same_seed_plays_the_same_readers_and_the_time_bound_stops_a_run(platform, settings):
-    settings.RECOMMENDATION_CACHE_TTL = 0
+def test_a_seed_plays_the_same_readers_in_parts_and_the_time_bound_stops_a_run(
+    simulated_platform,
+):
     first = play(TrafficPlan(users=10, rounds=1, seconds=60, seed=9))
     second = play(TrafficPlan(users=10, rounds=1, seconds=60, seed=9))
     assert [v.user_id for v in first.visits] == [v.user_id for v in second.visits]
+    # Two parts of the same sample: disjoint, and together the sample.
+    halves = [play(TrafficPlan(users=10, rounds=1, seed=9, part=(k, 2))) for k in (0, 1)]
+    readers = [{v.user_id for v in half.visits} for half in halves]
+    assert not readers[0] & readers[1]
+    assert readers[0] | readers[1] == {v.user_id for v in first.visits}
     cut = play(TrafficPlan(users=60, rounds=50, seconds=0.001, seed=1))
     assert cut.stopped_early and cut.rounds_done < 50
