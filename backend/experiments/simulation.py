@@ -13,8 +13,9 @@ platform and plays its readers through them (:func:`backend.demo.traffic.play`):
   source alone; the bandit learns from its own lists only (its arms start from the prior),
   and the cumulative clicks per visit give its regret against the uniform mix and against
   the best fixed mix in hindsight;
-* ``fatigue``: the same readers' visits with the ranking's impression-fatigue term on and
-  off (two halves of one sample), clicks per impression round by round.
+* ``fatigue``: one sample of readers in two halves, one served with the ranking's
+  impression-fatigue term and one without (``RECOMMENDATION_FATIGUE``), clicks per
+  impression round by round.
 
 Every scenario returns a plain dictionary (JSON) of its figures; :func:`run_scenarios`
 writes them together to one file, for the dashboard.
@@ -25,12 +26,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.test.utils import override_settings
 
 from backend.demo.traffic import Traffic, TrafficPlan, debut_creators, play
 from backend.experiments.results import experiment_results
@@ -40,6 +42,7 @@ from backend.experiments.services import (
     start_experiment,
     stop_experiment,
 )
+from backend.experiments.statistics import wilson_interval
 from backend.recommendations import bandit
 from backend.recommendations.sources import SOURCES
 
@@ -64,6 +67,8 @@ class ScenarioPlan:
     aa_users: int = 100
     first: int = 10
     debuts: int = 20  # creators whose first item appears as the bandit scenario starts
+    fatigue_users: int = 600
+    fatigue_rounds: int = 6
 
     def traffic(self, *, users: int | None = None, rounds: int | None = None, seed: int = 0):
         return TrafficPlan(
@@ -294,10 +299,54 @@ def _debut_figures(traffic: Traffic, debuts: set[int], label: str) -> dict[str, 
     return {"items": len(debuts), "shown_items": reached, "impressions": shown, "clicks": clicked}
 
 
+def fatigue_scenario(plan: ScenarioPlan, progress: bool = False) -> dict[str, Any]:
+    """One sample of readers in two interleaved halves, one served with the impression
+    fatigue term and one without, for ``plan.fatigue_rounds`` visits each: clicks per
+    impression round by round, and how many shown items the reader had passed over before."""
+    halves = {}
+    started = time.monotonic()
+    for part, on in ((0, True), (1, False)):
+        traffic_plan = replace(
+            plan.traffic(users=plan.fatigue_users, rounds=plan.fatigue_rounds, seed=30_000),
+            part=(part, 2),
+        )
+        with override_settings(RECOMMENDATION_FATIGUE=on):
+            traffic = play(traffic_plan, progress=progress)
+        halves["on" if on else "off"] = _by_round(traffic)
+    later = {
+        name: _rate(sum(r["clicks"] for r in rounds[1:]), sum(r["impressions"] for r in rounds[1:]))
+        for name, rounds in halves.items()
+    }
+    return {
+        "readers": plan.fatigue_users,
+        "rounds": plan.fatigue_rounds,
+        "seconds": round(time.monotonic() - started, 1),
+        "by_round": halves,
+        "after_first_round": later,
+    }
+
+
+def _rate(clicks: int, impressions: int) -> dict[str, Any]:
+    ctr = wilson_interval(clicks, impressions)
+    return {"clicks": clicks, "impressions": impressions, "ctr": _estimate(ctr)}
+
+
+def _by_round(traffic: Traffic) -> list[dict[str, Any]]:
+    rounds = []
+    for round_ in range(traffic.rounds_done):
+        visits = [v for v in traffic.visits if v.round == round_]
+        shown = sum(len(v.item_ids) for v in visits)
+        row = _rate(sum(v.clicks for v in visits), shown)
+        row["passed_over_share"] = sum(v.repeats for v in visits) / shown if shown else None
+        rounds.append(row)
+    return rounds
+
+
 SCENARIOS: dict[str, Callable[[ScenarioPlan, bool], dict[str, Any]]] = {
     "ab": ab_scenario,
     "aa": aa_scenario,
     "bandit": bandit_scenario,
+    "fatigue": fatigue_scenario,
 }
 
 

@@ -34,9 +34,9 @@ def test_the_command_plays_traffic_and_the_bandit_learns(simulated_platform, set
 
 def test_the_scenarios_run_their_experiments_and_write_their_figures(simulated_platform, settings):
     report = _run(
-        *("--scenario", "ab", "--scenario", "aa", "--scenario", "bandit"),
+        *("--scenario", "ab", "--scenario", "aa", "--scenario", "bandit", "--scenario", "fatigue"),
         *("--users", "60", "--rounds", "2", "--aa-runs", "3", "--aa-users", "20"),
-        *("--debuts", "3"),
+        *("--debuts", "3", "--fatigue-users", "20", "--fatigue-rounds", "3"),
     )
     assert report == json.loads(settings.LUPI_SIMULATION_RESULTS.read_text())
     ab, aa, learnt = (report["scenarios"][k] for k in ("ab", "aa", "bandit"))
@@ -63,6 +63,13 @@ def test_the_scenarios_run_their_experiments_and_write_their_figures(simulated_p
     debuts = learnt["debut_items"]
     assert debuts["items"] == 3 and debuts["shown_items"] >= 1 and debuts["impressions"] >= 1
     assert SourceArm.objects.get(source="new_creators").shown > 0
+    # Fatigue: both halves visited every round; nothing was passed over before the first.
+    tired = report["scenarios"]["fatigue"]
+    for rounds in tired["by_round"].values():
+        assert len(rounds) == 3 and rounds[0]["passed_over_share"] == 0.0
+        assert all(r["impressions"] == 10 * 10 for r in rounds)  # 10 readers a half
+    # Without the term, readers meet again what they passed over.
+    assert tired["by_round"]["off"][1]["passed_over_share"] > 0
 
 
 def test_bad_options_and_a_platform_without_latent_tastes_are_refused(simulated_platform):

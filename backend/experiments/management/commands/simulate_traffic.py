@@ -66,6 +66,12 @@ class Command(BaseCommand):
             help="New creators publishing a first item as the bandit scenario starts (20).",
         )
         parser.add_argument(
+            "--fatigue-users", type=_positive, default=600, help="Fatigue scenario readers (600)."
+        )
+        parser.add_argument(
+            "--fatigue-rounds", type=_positive, default=6, help="Their visits each (6)."
+        )
+        parser.add_argument(
             "--json-out",
             type=Path,
             default=None,
@@ -136,6 +142,8 @@ class Command(BaseCommand):
             aa_users=options["aa_users"],
             first=options["first"],
             debuts=options["debuts"],
+            fatigue_users=options["fatigue_users"],
+            fatigue_rounds=options["fatigue_rounds"],
         )
         out = options["json_out"] or Path(settings.LUPI_SIMULATION_RESULTS)
         try:
