@@ -16,6 +16,10 @@ list have arrived), joins their outcomes by request id in one SQL
 aggregation, and adds the counts to the arms with ``F()`` expressions, in one transaction
 with the cursor row locked, so two jobs never count an impression twice.
 
+An arm's rate is measured where its items land: the re-rank orders each list by score, so
+it is the source's engagement as served (a source given more slots also fills lower
+positions, which readers look at less), not a position-free rate.
+
 Serving reads the arms through the shared cache (:func:`posterior`), a few seconds stale
 at most, so a request costs no database read for them.
 """
