@@ -353,18 +353,31 @@ SCENARIOS: dict[str, Callable[[ScenarioPlan, bool], dict[str, Any]]] = {
 def run_scenarios(
     names: Sequence[str], plan: ScenarioPlan, out: Path | None, progress: bool = False
 ) -> dict[str, Any]:
-    """Run the named scenarios in order; write their figures to ``out`` (JSON)."""
+    """Run the named scenarios in order; write their figures to ``out`` (JSON), keeping
+    the latest figures there of scenarios not run this time."""
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         raise ValueError(f"unknown scenario {unknown[0]!r}; use {sorted(SCENARIOS)}")
-    report: dict[str, Any] = {
-        "generated_at": datetime.now(UTC).isoformat(),
-        "plan": plan.__dict__,
-        "scenarios": {},
-    }
+    report: dict[str, Any] = {"scenarios": _kept(out)}
     for name in names:
-        report["scenarios"][name] = SCENARIOS[name](plan, progress)
+        figures = SCENARIOS[name](plan, progress)
+        report["scenarios"][name] = {
+            "generated_at": datetime.now(UTC).isoformat(),
+            "plan": plan.__dict__,
+            **figures,
+        }
         if out is not None:  # after each: a long run keeps what it has
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(json.dumps(report, indent=2))
     return report
+
+
+def _kept(out: Path | None) -> dict[str, Any]:
+    """The scenarios already in ``out`` (none when it is missing or not ours)."""
+    if out is None or not out.exists():
+        return {}
+    try:
+        kept = json.loads(out.read_text()).get("scenarios", {})
+    except (ValueError, AttributeError):
+        return {}
+    return {k: v for k, v in kept.items() if k in SCENARIOS} if isinstance(kept, dict) else {}

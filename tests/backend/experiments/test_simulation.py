@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from backend.demo.models import LatentTastes
 from backend.experiments.models import Experiment
+from backend.experiments.simulation import ScenarioPlan, run_scenarios
 from backend.recommendations.models import SourceArm
 from backend.recommendations.sources import SOURCES
 
@@ -80,3 +81,14 @@ def test_bad_options_and_a_platform_without_latent_tastes_are_refused(simulated_
     LatentTastes.objects.all().delete()
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("simulate_traffic", "--users", "5", "--no-progress", stdout=io.StringIO())
+
+
+def test_figures_of_scenarios_not_run_again_are_kept(tmp_path):
+    out = tmp_path / "scenarios.json"
+    out.write_text(json.dumps({"scenarios": {"ab": {"detected": True}, "other": {}}}))
+    report = run_scenarios([], ScenarioPlan(), out)
+    assert report == {"scenarios": {"ab": {"detected": True}}}
+    out.write_text("not json")
+    assert run_scenarios([], ScenarioPlan(), out) == {"scenarios": {}}
+    with pytest.raises(ValueError, match="unknown scenario"):
+        run_scenarios(["nope"], ScenarioPlan(), out)
