@@ -88,9 +88,8 @@ def items_by_ids(ids: list[int]) -> dict[int, ContentItem]:
     """Published items by id, with creator and category loaded and ``item.card_tags`` set
     (``backend.content.cards``), in one query.
 
-    The tags are read whether or not a response shows them: a resolver that loads them on
-    demand cost a 50-item page more CPU (a coroutine per item) than the query it saves a
-    dashboard that does not show them."""
+    The tags are read whether or not a response shows them: aggregated in the same query,
+    they cost the database a subquery per card, and no round trip."""
     return {item.pk: item for item in read_cards(published_items().filter(pk__in=ids))}
 
 
