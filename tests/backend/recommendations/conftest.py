@@ -24,6 +24,7 @@ from backend.recommendations import impressions
 from backend.recommendations.export import export_platform
 from backend.recommendations.models import ModelVersion
 from backend.recommendations.registry import registry
+from backend.recommendations.request import ScoreBreakdown
 from backend.recommendations.services import promote
 from gnn.tower import TowerSetting
 
@@ -219,6 +220,18 @@ def register(path, *, active: bool = True, broken: bool = False) -> ModelVersion
 def model(platform, artifacts) -> ModelVersion:
     """The fixture platform with the "alpha" model active."""
     return register(artifacts["alpha"])
+
+
+def breakdown_total(breakdown: ScoreBreakdown) -> float:
+    """What the parts of a breakdown add up to, by its contract (``ScoreBreakdown``)."""
+    gains = (
+        breakdown.graph
+        + breakdown.content
+        + breakdown.popularity
+        + breakdown.freshness
+        + breakdown.context
+    )
+    return gains - breakdown.fatigue_penalty - breakdown.diversity_penalty
 
 
 def user(user_id: int) -> User:

@@ -21,7 +21,14 @@ from backend.recommendations.serving import (
     recommend_for_user,
 )
 
-from .conftest import COOKING_ITEMS, build_platform, register, train_artifact, user
+from .conftest import (
+    COOKING_ITEMS,
+    breakdown_total,
+    build_platform,
+    register,
+    train_artifact,
+    user,
+)
 
 COOK = 1101
 RERANKING_OFF = RecommendationKnobs(diversity=0.0, freshness_half_life_days=FRESHNESS_OFF)
@@ -103,17 +110,7 @@ def test_the_morning_on_a_phone_gets_another_list_than_the_evening_on_a_desktop(
     assert any(r.breakdown.context > 0 for r in morning.items)
     assert all((r.breakdown.context > 0) == (r.item_id not in videos) for r in evening.items)
     for rec in morning.items + evening.items:
-        b = rec.breakdown
-        total = (
-            b.graph
-            + b.content
-            + b.popularity
-            + b.freshness
-            + b.context
-            - b.fatigue_penalty
-            - b.diversity_penalty
-        )
-        assert rec.score == pytest.approx(total, abs=1e-5)
+        assert rec.score == pytest.approx(breakdown_total(rec.breakdown), abs=1e-5)
 
 
 def test_an_item_the_moment_lifted_says_so(informative):

@@ -24,6 +24,7 @@ from .conftest import (
     COOKING_ITEMS,
     INTERESTED_USER,
     MUSIC_ITEMS,
+    breakdown_total,
     user,
 )
 
@@ -42,17 +43,7 @@ def test_hybrid_list_has_method_version_breakdown(model):
     assert 0.0 <= result.diversity <= 1.0
     assert result.request_id and not result.cached
     for rec in result.items:
-        b = rec.breakdown
-        total = (
-            b.graph
-            + b.content
-            + b.popularity
-            + b.freshness
-            + b.context
-            - b.fatigue_penalty
-            - b.diversity_penalty
-        )
-        assert rec.score == pytest.approx(total, abs=1e-5)
+        assert rec.score == pytest.approx(breakdown_total(rec.breakdown), abs=1e-5)
     # A cooking reader's top pick is cooking.
     assert result.items[0].item_id in COOKING_ITEMS
 
