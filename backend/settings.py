@@ -195,6 +195,9 @@ RECOMMENDATION_BANDIT_SEGMENTS = env_bool("RECOMMENDATION_BANDIT_SEGMENTS", Fals
 # The impression-fatigue term of the ranking (backend/recommendations/ranking.py); off only
 # to measure what it does (manage.py simulate_traffic --scenario fatigue).
 RECOMMENDATION_FATIGUE = env_bool("RECOMMENDATION_FATIGUE", True)
+# Acts a visitor who is not signed in keeps in their session (the newest), the whole of
+# what their recommendations are folded in from.
+RECOMMENDATION_VISITOR_MAX_ACTS = env_int("RECOMMENDATION_VISITOR_MAX_ACTS", 50)
 
 # Who decides the configuration a user's list is served with on a surface (an experiment
 # variant's or the surface's default): a dotted path to ``(user_id, surface) ->
@@ -230,7 +233,8 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
 # "field=count/seconds,..."; aliases count one each. Empty: no field rates.
 GRAPHQL_FIELD_RATES = os.environ.get(
     "GRAPHQL_FIELD_RATES",
-    "dashboard=120/60,recommendations=120/60,similarItems=240/60,creatorInsights=60/60",
+    "dashboard=120/60,recommendations=120/60,similarItems=240/60,creatorInsights=60/60,"
+    "visitorRecommendations=60/60,recordVisitorAct=120/60",
 )
 GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 1000)
 GRAPHQL_MAX_FRAGMENT_NESTING = env_int("GRAPHQL_MAX_FRAGMENT_NESTING", 20)

@@ -30,6 +30,7 @@ from schema.insights.queries import InsightsQuery
 from schema.interactions.mutations import InteractionsMutation
 from schema.metrics import OperationMetrics
 from schema.recommendations.queries import RecommendationsQuery
+from schema.recommendations.visitors import VisitorsMutation, VisitorsQuery
 
 Query = merge_types(
     "Query",
@@ -40,9 +41,12 @@ Query = merge_types(
         InsightsQuery,
         DashboardQuery,
         ExperimentsQuery,
+        VisitorsQuery,
     ),
 )
-Mutation = merge_types("Mutation", (AccountsMutation, InteractionsMutation, ExperimentsMutation))
+Mutation = merge_types(
+    "Mutation", (AccountsMutation, InteractionsMutation, ExperimentsMutation, VisitorsMutation)
+)
 
 # Errors the client caused and was told about in the response; not worth a traceback.
 EXPECTED_ERROR_CODES = frozenset(

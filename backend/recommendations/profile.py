@@ -5,7 +5,7 @@ the items they were shown lately without engaging with them, read in one round t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef
@@ -18,7 +18,7 @@ from backend.recommendations.export import KIND_WEIGHTS
 from backend.recommendations.queries import union_all
 from backend.recommendations.request import RecommendationFilters
 
-__all__ = ["ENGAGED_KINDS", "FATIGUE_WINDOW_DAYS", "Profile", "read_profile"]
+__all__ = ["ENGAGED_KINDS", "FATIGUE_WINDOW_DAYS", "Profile", "profile_of_acts", "read_profile"]
 
 
 # Kinds whose item may be cited as "you liked".
@@ -111,16 +111,8 @@ def read_profile(
     user: User, filters: RecommendationFilters, now: datetime | None = None
 ) -> Profile:
     rows = _profile_rows(user, now or timezone.now())
-    acts, liked, seen = [], [], set()
-    creator_weight: dict[int, float] = {}
     in_order = sorted((r for r in rows if r[0] == _ACT), key=lambda r: (r[4], r[5]))
-    for _part, item_id, creator_id, kind, occurred_at, _id in in_order:
-        weight = KIND_WEIGHTS.get(kind, 0.0)
-        acts.append((item_id, weight, occurred_at.timestamp(), creator_id))
-        seen.add(item_id)
-        if kind in LIKED_KINDS and item_id not in liked:
-            liked.append(item_id)
-        creator_weight[creator_id] = creator_weight.get(creator_id, 0.0) + weight
+    profile = profile_of_acts([(r[1], r[2], r[3], r[4].timestamp()) for r in in_order])
     blocked_tags, blocked_creators, interest_tags, interest_categories = set(), set(), [], []
     unengaged: dict[int, int] = {}
     for source, first, second, *_rest in rows:
@@ -139,15 +131,38 @@ def read_profile(
     if filters.exclude_own:
         creator = own_creator(user)
         own = creator.pk if creator is not None else None
-    return Profile(
-        seen=seen,
-        acts=acts,
-        liked=liked,
+    return replace(
+        profile,
         blocked_tags=blocked_tags,
         blocked_creators=blocked_creators,
         interest_tags=sorted(interest_tags),
         interest_categories=sorted(interest_categories),
         own_creator=own,
-        engaged_creators={c for c, w in creator_weight.items() if w >= ENGAGED_CREATOR_WEIGHT},
         unengaged_impressions=unengaged,
+    )
+
+
+def profile_of_acts(acts: list[tuple[int, int, str, float]]) -> Profile:
+    """The profile of ``(item, creator, kind, unix time)`` acts, oldest first, and nothing
+    else: no refusals, interests or impressions (a visitor without an account has only
+    these)."""
+    folded, liked, seen = [], [], set()
+    creator_weight: dict[int, float] = {}
+    for item_id, creator_id, kind, at in acts:
+        weight = KIND_WEIGHTS.get(kind, 0.0)
+        folded.append((item_id, weight, at, creator_id))
+        seen.add(item_id)
+        if kind in LIKED_KINDS and item_id not in liked:
+            liked.append(item_id)
+        creator_weight[creator_id] = creator_weight.get(creator_id, 0.0) + weight
+    return Profile(
+        seen=seen,
+        acts=folded,
+        liked=liked,
+        blocked_tags=set(),
+        blocked_creators=set(),
+        interest_tags=[],
+        interest_categories=[],
+        own_creator=None,
+        engaged_creators={c for c, w in creator_weight.items() if w >= ENGAGED_CREATOR_WEIGHT},
     )

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import asdict, replace
+from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -40,7 +41,7 @@ from backend.recommendations.context import NO_CONTEXT, InvalidContext, RequestC
 from backend.recommendations.fallback import trending_list
 from backend.recommendations.impressions import log_impressions
 from backend.recommendations.placing import place_user
-from backend.recommendations.profile import read_profile
+from backend.recommendations.profile import Profile, read_profile
 from backend.recommendations.registry import ServingModel, registry
 from backend.recommendations.request import (
     FRESHNESS_OFF,
@@ -70,6 +71,7 @@ __all__ = [
     "RequestContext",
     "ScoreBreakdown",
     "SourcePlan",
+    "rank_profile",
     "recommend_for_user",
     "similar_items",
 ]
@@ -159,11 +161,31 @@ def _compute(
 ) -> RecommendationList:
     now = timezone.now()
     profile = read_profile(user, filters, now)
+    return rank_profile(
+        profile, user.pk, first, filters, knobs, state, now, sources=sources, context=context
+    )
+
+
+def rank_profile(
+    profile: Profile,
+    user_id: int,
+    first: int,
+    filters: RecommendationFilters,
+    knobs: RecommendationKnobs,
+    state: ServingModel | None,
+    now: datetime,
+    *,
+    sources: SourcePlan | None = None,
+    context: RequestContext = NO_CONTEXT,
+) -> RecommendationList:
+    """The list for ``profile``: the model's ranking where the user can be placed (an id
+    the model does not know is folded in from the profile's acts), else trending items;
+    trending with ``FALLBACK`` when there is no model or it fails."""
     if state is None:
-        logger.warning("no model to serve user %s; falling back to trending items", user.pk)
+        logger.warning("no model to serve user %s; falling back to trending items", user_id)
         return trending_list(first, filters, knobs, profile, None, Method.FALLBACK, now)
     try:
-        vector, history, method = place_user(state, profile, user.pk)
+        vector, history, method = place_user(state, profile, user_id)
         if vector is None:
             return trending_list(first, filters, knobs, profile, state, Method.TRENDING, now)
         taste = Taste(vector, history)
@@ -184,5 +206,5 @@ def _compute(
         # labelled FALLBACK would hide the outage from the caller.
         raise
     except Exception:  # a model problem must not become an error page
-        logger.exception("model %s failed for user %s; falling back", state.version, user.pk)
+        logger.exception("model %s failed for user %s; falling back", state.version, user_id)
         return trending_list(first, filters, knobs, profile, None, Method.FALLBACK, now)
