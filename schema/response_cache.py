@@ -60,7 +60,7 @@ __all__ = [
 # The SPA's first screen and the recommendations it re-queries with other knobs.
 CACHEABLE_ROOT_FIELDS = frozenset({"dashboard", "recommendations"})
 # The version names the entry's layout: a deploy that changes it changes the key.
-_PREFIX = "lupi:graphql-result:v2"
+_PREFIX = "lupi:graphql-result:v3"
 
 Path = tuple[str | int, ...]
 
@@ -77,6 +77,9 @@ class ServedList:
     variant: str = ""
     # Where the list's object sits in the result (response keys and list indices).
     path: tuple[str | int, ...] = ()
+    # The candidate source of each item (empty for a list not made from sources), so a
+    # replayed list still counts towards the bandit's arms.
+    sources: tuple[str, ...] = ()
 
 
 class _CachedKeyCheck(Visitor):
@@ -159,7 +162,7 @@ class CachedRead:
         """The kept result, each list with a new request id, marked cached, and logged."""
         assert self.entry is not None
         data = json.loads(self.entry["data"])
-        for item_ids, method, model_version, variant, path, id_key in self.entry["lists"]:
+        for item_ids, method, model_version, variant, path, id_key, sources in self.entry["lists"]:
             fresh = uuid.uuid4().hex
             served = _at(data, path)
             if id_key is not None:
@@ -173,6 +176,7 @@ class CachedRead:
                 model_version=model_version,
                 request_id=fresh,
                 variant=variant,
+                sources=sources,
             )
         recommendation_cache.count_hit()
         return data
@@ -192,6 +196,7 @@ class CachedRead:
                     s.variant,
                     s.path,
                     _id_key(_at(data, s.path), s),
+                    s.sources,
                 )
                 for s in lists
             ],

@@ -255,9 +255,10 @@ def queue_impressions(
     model_version: str,
     request_id: str,
     variant: str = "",
+    sources: Sequence[str] = (),
 ) -> None:
     """Record a list shown outside any request transaction (a replayed response), always
     through the background writer: the caller may be on the event loop and must not block."""
     if not item_ids:
         return
-    writer.submit(_served(user_id, item_ids, method, model_version, variant, request_id))
+    writer.submit(_served(user_id, item_ids, method, model_version, variant, request_id, sources))

@@ -108,6 +108,7 @@ async def recommendations_for(
             model_version=result.model_version,
             variant=result.variant,
             path=tuple(info.path.as_list()),
+            sources=tuple(result.sources) if any(result.sources) else (),
         )
     )
     return recommendation_list(result)

@@ -372,3 +372,24 @@ def test_an_experiment_change_ends_the_replay_and_a_replay_keeps_the_variant(ser
     ]
     arm = pick("replay-test", served["demo"].pk, [(0.5, "control"), (0.5, "plain")])
     assert variants == [{(f"everyone-plain:{arm}",)}] * 2
+
+
+def test_a_replayed_list_keeps_the_source_of_each_item(served, settings) -> None:
+    settings.RECOMMENDATION_BANDIT = True
+
+    async def scenario() -> list[tuple[dict, bool]]:
+        client = BrowserClient()
+        await client.login("demo")
+        return [await client.dashboard() for _ in range(2)]
+
+    (first, first_hit), (again, again_hit) = run(scenario())
+    assert (first_hit, again_hit) == (False, True)
+    assert impressions.flush()
+
+    def sources(result: dict) -> list[str]:
+        shown = Impression.objects.filter(request_id=recs(result)["requestId"])
+        return list(shown.order_by("position").values_list("source", flat=True))
+
+    assert any(sources(first)), "the bandit's list records where each item came from"
+    # The bandit's arms count outcomes by source: a replay must not lose them.
+    assert sources(again) == sources(first)
