@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from .baselines import BASELINES, run_baselines
 from .data import TrainingData
 from .metrics import evaluate_ranking, topk_items
+from .parallel import SINGLE, Ranks
 from .recipe import TrainConfig, TrainResult, fit
 
 __all__ = ["load_split", "main"]
@@ -149,10 +150,14 @@ def score_recipe(
     progress: bool,
     topk_out: Path | None = None,
     cold_out: Path | None = None,
+    ranks: Ranks = SINGLE,
 ) -> dict:
-    """Fit the recipe at its defaults and score it on ``test`` (and the cold slice)."""
+    """Fit the recipe at its defaults and score it on ``test`` (and the cold slice); over
+    several ``ranks`` all of them fit and rank 0 alone scores (the others return ``{}``)."""
     exclude = _exclusion(data)
-    result = fit(data, recipe_config(budget_s, seed), progress=progress, log=_log)
+    result = fit(data, recipe_config(budget_s, seed), progress=progress, log=_log, ranks=ranks)
+    if not ranks.is_leader:
+        return {}
     weights = result.weights
     popularity = np.diff(exclude.tocsc().indptr).astype(np.float32)
     final = evaluate_ranking(

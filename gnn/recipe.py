@@ -54,6 +54,7 @@ from .filters import (
 from .graph import InteractionGraph, build_graph, interaction_matrices
 from .history import STRENGTHS, training_queries
 from .metrics import evaluate_ranking
+from .parallel import SINGLE, Ranks
 from .recommender import ModelWeights
 from .tower import TowerSetting, calibrate, fit_tower
 
@@ -177,13 +178,17 @@ class _Search:
     history: list[dict] = field(default_factory=list)
     cut_short: bool = False
     say: Callable[[str], None] | None = None
+    ranks: Ranks = SINGLE
 
     @property
     def users(self) -> np.ndarray:
         return np.array(sorted(self.valid), dtype=np.int64)
 
     def out_of_time(self) -> bool:
+        """Whether the search's share of the budget is spent, by rank 0's clock: every rank
+        stops at the same step."""
         over = self.clock.elapsed() >= self.config.time_budget_s * self.config.search_share
+        over = self.ranks.agree(over)
         self.cut_short |= over
         return over
 
@@ -202,16 +207,22 @@ def fit(
     *,
     progress: bool = True,
     log: Callable[[str], None] | None = None,
+    ranks: Ranks = SINGLE,
 ) -> TrainResult:
-    """Choose on a validation split carved from ``data``, then fit on all of it."""
+    """Choose on a validation split carved from ``data``, then fit on all of it.
+
+    Under ``torchrun`` every rank calls this with the same data and ``ranks``
+    (:func:`gnn.parallel.init_ranks`); each returns the same model, and only rank 0 logs.
+    """
     config = config or TrainConfig()
     if config.num_threads:
         torch.set_num_threads(config.num_threads)
     clock = _Clock()
     train, valid = carve(data, config)
+    log = log if ranks.is_leader else None
     say = log or (lambda _msg: None)
-    with tqdm(disable=not progress, desc="choose", unit="step") as bar:
-        search = _Search(train, valid, config, clock, bar, say=log)
+    with tqdm(disable=not (progress and ranks.is_leader), desc="choose", unit="step") as bar:
+        search = _Search(train, valid, config, clock, bar, say=log, ranks=ranks)
         choice = choose(search) if valid else Choice(rank=min(config.rank_grid))
         choice.neighbours = min(config.neighbours_grid)
         metrics: dict[str, float] = {}
@@ -225,7 +236,7 @@ def fit(
         say(f"chose {choice.to_json()} in {clock.elapsed():.0f}s")
         model = build(data, choice, config)
         model.weights.graph_weight = choice.graph_weight
-        _fit_content(model, data, choice, config)
+        _fit_content(model, data, choice, config, ranks)
         _fit_context(model.weights, data, data.context, choice, config)
     return TrainResult(
         weights=model.weights,
@@ -384,10 +395,10 @@ def _grid(
     """Validation recall of every (rank, low-pass, tilt) with exact scores, batch by batch."""
     users, k = search.users, search.config.topn
     queries = training_queries(search.train, power, strength)
-    hits: dict[tuple, float] = {}
+    hits = {(r, a, t): 0.0 for r in ranks for a in lowpass for t in tilts}
     rights = {r: basis.right(r) for r in ranks}
     columns = {t: degree_power(graph.item_degree, t) for t in tilts}
-    for start in range(0, len(users), batch):
+    for start in search.ranks.share_of(len(users), batch):
         rows = users[start : start + batch]
         linear, projection = exact_scores(queries[rows], graph, basis)
         judge = _Judge(exclude[rows], [search.valid[int(u)] for u in rows], linear.shape, k)
@@ -396,9 +407,9 @@ def _grid(
             for a in lowpass:
                 base = linear + a * low if a else linear
                 for t in tilts:
-                    key = (r, a, t)
-                    hits[key] = hits.get(key, 0.0) + judge.recall_sum(base, columns[t])
-    return {key: value / max(len(users), 1) for key, value in hits.items()}
+                    hits[(r, a, t)] += judge.recall_sum(base, columns[t])
+    totals = search.ranks.sum(np.array(list(hits.values())))
+    return {key: float(total) / max(len(users), 1) for key, total in zip(hits, totals, strict=True)}
 
 
 class _Judge:
@@ -524,10 +535,12 @@ def _content(data: TrainingData, config: TrainConfig) -> tuple[ContentSpec, sp.c
 
 
 def _validate(weights: ModelWeights, search: _Search, exclude: sp.csr_matrix) -> float:
-    key = f"recall@{search.config.topn}"
-    return evaluate_ranking(
-        weights.user_scores, search.valid, exclude=exclude, k=search.config.topn
-    )[key]
+    """Validation recall, each rank scoring its share of the users."""
+    key, users = f"recall@{search.config.topn}", search.users
+    share = {int(users[i]): search.valid[int(users[i])] for i in search.ranks.share_of(len(users))}
+    metrics = evaluate_ranking(weights.user_scores, share, exclude=exclude, k=search.config.topn)
+    hits, count = search.ranks.sum(np.array([metrics[key] * metrics["users"], metrics["users"]]))
+    return float(hits / max(count, 1.0))
 
 
 def _choose_neighbours(part: _Built, search: _Search) -> int:
@@ -574,7 +587,7 @@ def _finish(
     weights = part.weights
     if part.features.shape[1]:
         choice.tower, choice.tag_profile = _choose_content(part, train, choice, config, search)
-        _fit_content(part, train, choice, config)
+        _fit_content(part, train, choice, config, search.ranks)
         best = -1.0
         for b in config.blend_grid:
             weights.blend = b
@@ -683,7 +696,14 @@ def _choose_content(
         if best[0] >= 0 and search.out_of_time():
             break
         w = fit_tower(
-            part.features, users, items, positive, setting, train_items=warm, seed=config.seed
+            part.features,
+            users,
+            items,
+            positive,
+            setting,
+            train_items=warm,
+            seed=config.seed,
+            ranks=search.ranks,
         )
         content = np.asarray(part.features @ w, dtype=np.float32)
         tower = users[cold.users] @ content[cold.hidden].T
@@ -704,7 +724,9 @@ def _item_tags(data: TrainingData) -> sp.csr_matrix | None:
     return item_tag_matrix(data.item_tags, data.num_items, data.num_tags)
 
 
-def _fit_content(built: _Built, data: TrainingData, choice: Choice, config: TrainConfig) -> None:
+def _fit_content(
+    built: _Built, data: TrainingData, choice: Choice, config: TrainConfig, ranks: Ranks
+) -> None:
     """Fit the chosen tower on every item with interactions and put it on the graph's scale."""
     weights = built.weights
     weights.blend = choice.blend
@@ -718,6 +740,7 @@ def _fit_content(built: _Built, data: TrainingData, choice: Choice, config: Trai
             choice.tower,
             train_items=warm,
             seed=config.seed,
+            ranks=ranks,
         )
         content = np.asarray(built.features @ w, dtype=np.float32)
         slope = _calibration(weights, content, config.seed)

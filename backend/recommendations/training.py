@@ -17,6 +17,7 @@ import gnn
 from backend.recommendations.export import export_platform
 from backend.recommendations.models import ModelVersion, TrainingRun
 from backend.recommendations.services import PromotionDecision, PromotionError, promote
+from gnn.parallel import SINGLE, Ranks
 
 logger = logging.getLogger(__name__)
 
@@ -53,23 +54,22 @@ def run_training(
     progress: bool = True,
     artifact_dir: Path | None = None,
     build_atlas: bool = True,
-) -> TrainingOutcome:
-    """Export, fit (choosing on the most recent interactions), save, register, promote."""
+    ranks: Ranks = SINGLE,
+) -> TrainingOutcome | None:
+    """Export, fit (choosing on the most recent interactions), save, register, promote.
+
+    Under ``torchrun`` (``ranks`` from :func:`gnn.parallel.init_ranks`) rank 0 alone reads
+    the database and hands the snapshot to the others, which fit alongside it and return
+    ``None``: only rank 0 records the run, writes the artifact and promotes it.
+    """
+    if not ranks.is_leader:
+        return _follow(config, ranks)
     run = TrainingRun.objects.create(params={"config": config.to_json()})
     try:
-        snapshot = export_platform()
-        run.num_users = snapshot.counts["users"]
-        run.num_items = snapshot.counts["items"]
-        run.num_interactions = snapshot.counts["edges"]
-        if snapshot.counts["positive_edges"] < MIN_POSITIVE_EDGES:
-            raise TrainingError(
-                f"only {snapshot.counts['positive_edges']} positive user-item pairs; "
-                f"at least {MIN_POSITIVE_EDGES} are needed (seed or import data first)"
-            )
-        data = gnn.TrainingData(**snapshot.arrays)
+        snapshot, data = _snapshot(run, ranks)
         data_hash = gnn.snapshot_hash(data)
         run.data_hash = data_hash
-        result = gnn.fit(data, config, progress=progress)
+        result = gnn.fit(data, config, progress=progress, ranks=ranks)
         run.loss_curve = [float(h["recall"]) for h in result.history]
         run.metrics = {k: float(v) for k, v in result.metrics.items()}
         name = f"{timezone.now():%Y%m%dT%H%M%S}-{data_hash[:8]}-r{run.pk}"
@@ -108,6 +108,34 @@ def run_training(
         stop_reason=result.stop_reason,
         best=_best(result.metrics, f"recall@{config.topn}"),
     )
+
+
+def _snapshot(run: TrainingRun, ranks: Ranks):
+    """The platform's arrays, shared with the other ranks (``None`` to them when there is
+    nothing to train on, so that they stop too)."""
+    data = None
+    try:
+        snapshot = export_platform()
+        run.num_users = snapshot.counts["users"]
+        run.num_items = snapshot.counts["items"]
+        run.num_interactions = snapshot.counts["edges"]
+        if snapshot.counts["positive_edges"] < MIN_POSITIVE_EDGES:
+            raise TrainingError(
+                f"only {snapshot.counts['positive_edges']} positive user-item pairs; "
+                f"at least {MIN_POSITIVE_EDGES} are needed (seed or import data first)"
+            )
+        data = gnn.TrainingData(**snapshot.arrays)
+    finally:
+        ranks.share(data)
+    return snapshot, data
+
+
+def _follow(config: gnn.TrainConfig, ranks: Ranks) -> None:
+    """A rank other than 0: fit on rank 0's snapshot, write nothing."""
+    data = ranks.share(None)
+    if data is not None:
+        gnn.fit(data, config, progress=False, ranks=ranks)
+    return None
 
 
 def _best(metrics: dict[str, float], metric: str) -> BestValidation | None:

@@ -13,6 +13,7 @@ import gnn
 from backend.recommendations.export import ExportError
 from backend.recommendations.models import ModelVersion
 from backend.recommendations.training import TrainingError, TrainingOutcome, run_training
+from gnn.parallel import init_ranks
 
 
 def positive_int(value: str) -> int:
@@ -102,18 +103,24 @@ class Command(BaseCommand):
             time_budget_s=opts["time_budget"],
             holdout=opts["holdout"],
         )
+        ranks = init_ranks(opts["device"])  # a single process outside torchrun
         try:
             outcome = run_training(
                 config,
                 force=opts["force"],
                 progress=not opts["no_progress"],
                 artifact_dir=opts["artifact_dir"],
+                ranks=ranks,
             )
         except (TrainingError, ExportError) as exc:
             raise CommandError(str(exc)) from exc
         except RuntimeError as exc:
             # e.g. the device running out of memory
             raise CommandError(f"training failed: {exc}") from exc
+        finally:
+            ranks.leave()
+        if outcome is None:  # a rank other than 0 under torchrun: rank 0 reports
+            return
         run = outcome.run
         self.stdout.write(
             f"Training run {run.pk}: {run.num_users} users, {run.num_items} items, "
