@@ -56,10 +56,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "strawberry_django",
     "backend.accounts",
+    "backend.apikeys",
     "backend.content",
     "backend.interactions",
     "backend.recommendations",
     "backend.insights",
+    "backend.ingestion",
     "backend.experiments",
     "backend.demo",
 ]
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "backend.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check: a request with a valid API key needs no CSRF token.
+    "backend.apikeys.middleware.api_key_middleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -225,6 +229,10 @@ GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
 GRAPHQL_MAX_PAGE_SIZE = env_int("GRAPHQL_MAX_PAGE_SIZE", 100)
 GRAPHQL_DEFAULT_PAGE_SIZE = env_int("GRAPHQL_DEFAULT_PAGE_SIZE", 20)
 INTERACTION_BATCH_MAX = env_int("INTERACTION_BATCH_MAX", 100)
+# Ingestion by API key (schema/ingestion): events, items or users per call, and the body
+# size allowed to key-authenticated requests (a batch of 1000 events is about 200 kB).
+LUPI_INGEST_MAX_BATCH = env_int("LUPI_INGEST_MAX_BATCH", 1000)
+LUPI_INGEST_MAX_BODY_BYTES = env_int("LUPI_INGEST_MAX_BODY_BYTES", 1_000_000)
 # Throttles, on the default cache (shared by the workers through Redis): backend/throttle.py.
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)

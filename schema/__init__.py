@@ -26,6 +26,7 @@ from schema.errors import (
 )
 from schema.experiments.mutations import ExperimentsMutation
 from schema.experiments.queries import ExperimentsQuery
+from schema.ingestion.mutations import IngestionMutation
 from schema.insights.queries import InsightsQuery
 from schema.interactions.mutations import InteractionsMutation
 from schema.metrics import OperationMetrics
@@ -45,7 +46,14 @@ Query = merge_types(
     ),
 )
 Mutation = merge_types(
-    "Mutation", (AccountsMutation, InteractionsMutation, ExperimentsMutation, VisitorsMutation)
+    "Mutation",
+    (
+        AccountsMutation,
+        InteractionsMutation,
+        ExperimentsMutation,
+        VisitorsMutation,
+        IngestionMutation,
+    ),
 )
 
 # Errors the client caused and was told about in the response; not worth a traceback.

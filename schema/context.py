@@ -19,6 +19,8 @@ from strawberry.types import Info as StrawberryInfo
 
 from backend.accounts import services as account_services
 from backend.accounts.models import User
+from backend.apikeys.middleware import request_key
+from backend.apikeys.models import ApiKey
 from backend.content import services as content_services
 from backend.content.models import Category, ContentItem, Creator, Tag
 from schema.response_cache import ServedList
@@ -93,8 +95,16 @@ class LupiContext:
     served_lists: list[ServedList] = field(default_factory=list)
     _viewer: User | AnonymousUser | None = None
 
+    @property
+    def api_key(self) -> ApiKey | None:
+        """The live API key the request carries (``backend/apikeys/middleware.py``)."""
+        return request_key(self.request)
+
     async def viewer(self) -> User | None:
-        """The signed-in user, or None; read once per request without blocking the loop."""
+        """The signed-in user, or None; read once per request without blocking the loop.
+        A request that sends an API key is the key's, never a session's: no viewer."""
+        if "Authorization" in self.request.headers:
+            return None
         if self._viewer is None:
             self._viewer = await self.request.auser()
         return self._viewer if self._viewer.is_authenticated else None

@@ -24,8 +24,11 @@ __all__ = [
     "UNAUTHENTICATED",
     "UNAVAILABLE",
     "forbidden",
+    "graphql_name",
     "input_error",
     "is_unexpected",
+    "key_refused",
+    "key_required",
     "knob_error",
     "login_required",
     "rate_limited",
@@ -52,6 +55,11 @@ TIMEOUT = "TIMEOUT"
 
 def _camel(path: str) -> str:
     return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), path)
+
+
+def graphql_name(python_name: str) -> str:
+    """An argument or field's GraphQL (camelCase) name."""
+    return _camel(python_name)
 
 
 def input_error(exc: ValidationError, prefix: str = "", whole: str = "input") -> GraphQLError:
@@ -83,6 +91,19 @@ def login_required(operation: str) -> GraphQLError:
         f"{operation}: Log in first; anonymous users cannot do this.",
         extensions={"code": UNAUTHENTICATED, "field": operation},
     )
+
+
+def key_required(field: str, scope: str) -> GraphQLError:
+    """A field only API keys reach, asked without one."""
+    return GraphQLError(
+        f"{field}: Send an API key with the {scope} scope (Authorization: Bearer <key>).",
+        extensions={"code": UNAUTHENTICATED, "field": field},
+    )
+
+
+def key_refused(reason: str) -> GraphQLError:
+    """The request's API key is malformed, unknown or revoked: nothing in it ran."""
+    return GraphQLError(reason, extensions={"code": UNAUTHENTICATED})
 
 
 def forbidden(field: str, message: str) -> GraphQLError:

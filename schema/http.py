@@ -29,8 +29,15 @@ def refusal(status: int, message: str) -> JsonResponse:
     )
 
 
-def _too_large(size: int) -> str:
-    return f"The request body has {size} bytes. Allowed: {limits.MAX_BODY_BYTES}"
+def body_limit(request: HttpRequest) -> int:
+    """The body a request may send: more with a valid API key (the ingestion batches)."""
+    if getattr(request, "api_key", None) is not None:
+        return limits.INGEST_MAX_BODY_BYTES
+    return limits.MAX_BODY_BYTES
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"The request body has {size} bytes. Allowed: {limit}"
 
 
 def _declared_length(request: HttpRequest) -> int:
@@ -70,17 +77,21 @@ def _kind(value: Any) -> str:
 class RequestLimits:
     """Mixed into the async GraphQL view, before strawberry's view class."""
 
+    request: HttpRequest  # set by Django's View.setup before dispatch
+
     async def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if _declared_length(request) > limits.MAX_BODY_BYTES:
-            return refusal(413, _too_large(_declared_length(request)))
+        limit = body_limit(request)
+        if _declared_length(request) > limit:
+            return refusal(413, _too_large(_declared_length(request), limit))
         try:
             return await self.run(request=request)
         except HTTPException as exc:
             return refusal(exc.status_code, exc.reason)
 
     def decode_json(self, data: str | bytes) -> object:
-        if len(data) > limits.MAX_BODY_BYTES:
-            raise HTTPException(413, _too_large(len(data)))
+        limit = body_limit(self.request)
+        if len(data) > limit:
+            raise HTTPException(413, _too_large(len(data), limit))
         try:
             text = data.decode("utf-8") if isinstance(data, bytes) else data
         except UnicodeDecodeError as exc:

@@ -38,6 +38,8 @@ __all__ = [
     "DEFAULT_PAGE_SIZE",
     "FIELD_SUGGESTIONS",
     "INSIGHT_DAY_COST",
+    "INGEST_MAX_BATCH",
+    "INGEST_MAX_BODY_BYTES",
     "INTERACTION_BATCH_MAX",
     "INTROSPECTION_ENABLED",
     "MAX_ALIASES",
@@ -71,6 +73,12 @@ MAX_ALIASES: int = settings.GRAPHQL_MAX_ALIASES
 MAX_PAGE_SIZE: int = settings.GRAPHQL_MAX_PAGE_SIZE
 DEFAULT_PAGE_SIZE: int = min(settings.GRAPHQL_DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
 INTERACTION_BATCH_MAX: int = settings.INTERACTION_BATCH_MAX
+# Events, items or users per ingestion call; the body a request with a valid API key may
+# send (a platform's batches are larger than anything a person's browser posts).
+INGEST_MAX_BATCH: int = settings.LUPI_INGEST_MAX_BATCH
+INGEST_MAX_BODY_BYTES: int = max(
+    settings.LUPI_INGEST_MAX_BODY_BYTES, settings.GRAPHQL_MAX_BODY_BYTES
+)
 # GraphiQL needs introspection, so it follows its own setting (on with DEBUG by default).
 INTROSPECTION_ENABLED: bool = settings.GRAPHQL_INTROSPECTION
 # What an error may reveal: exception text (masked unless DEBUG), "Did you mean" hints.

@@ -23,7 +23,8 @@ class Throttled(FieldExtension):
         self.field = field
 
     async def resolve_async(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
-        if self.field in throttle.field_rates():
+        # The rates are per person; a key is a whole service, serving all of them.
+        if self.field in throttle.field_rates() and info.context.api_key is None:
             viewer = await info.context.viewer()
             subject = (
                 f"user:{viewer.pk}"

@@ -21,7 +21,7 @@ from backend.metrics import observe_operation
 from backend.recommendations.registry import registry
 from schema import limits
 from schema.context import LupiContext
-from schema.errors import is_unexpected, masked, request_timeout
+from schema.errors import UNAUTHENTICATED, is_unexpected, key_refused, masked, request_timeout
 from schema.graphiql import graphiql_page
 from schema.http import RequestLimits
 from schema.response_cache import CachedRead, look_up, may_keep, operation_name
@@ -46,6 +46,11 @@ class LupiGraphQLView(RequestLimits, AsyncGraphQLView):
         root_value: Any,
         sub_response: Any,
     ) -> Any:
+        refusal = getattr(request, "api_key_refusal", None)
+        if refusal is not None:  # a key was sent and refused: nothing in the request runs
+            sub_response.status_code = 401
+            sub_response["WWW-Authenticate"] = "Bearer"
+            return ExecutionResult(data=None, errors=[key_refused(refusal)])
         started = time.perf_counter()
         read = await _cached_read(request, request_data)
         if read is not None and read.entry is not None:
@@ -96,6 +101,8 @@ async def _cached_read(
     # Checked here, before the session and a thread hop: most documents are never kept.
     if not isinstance(request_data, GraphQLRequestData) or not may_keep(request_data):
         return None
+    if "Authorization" in request.headers:  # an API key's request: no session's result
+        return None
     user_id = await request.session.aget(SESSION_KEY)
     if user_id is None:
         return None
@@ -122,6 +129,14 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     match = getattr(request, "resolver_match", None)
     if match is None or match.url_name != "graphql":
         return django_csrf_failure(request, reason)
+    refusal = getattr(request, "api_key_refusal", None)
+    if refusal is not None:
+        # A valid key skips the check: what failed it is the key, and that is the answer.
+        return JsonResponse(
+            {"errors": [{"message": refusal, "extensions": {"code": UNAUTHENTICATED}}]},
+            status=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     get_token(request)  # the middleware sets the cookie on the way out
     message = (
         f"CSRF verification failed: {reason} Mutations must send the value of the "

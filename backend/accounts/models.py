@@ -31,6 +31,15 @@ class User(AbstractUser):
         validators=[MinValueValidator(FONT_SIZE_MIN), MaxValueValidator(FONT_SIZE_MAX)],
         help_text=f"Base font size of the dashboard in pixels ({FONT_SIZE_MIN}..{FONT_SIZE_MAX}).",
     )
+    # The platform's own id of the person, when the platform keeps Lupi in sync through
+    # the ingestion API; null (and so never a clash) for accounts made here.
+    external_id = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The platform's id of this user (ingestion API); empty for local accounts.",
+    )
     interested_tags = models.ManyToManyField(
         "content.Tag",
         blank=True,

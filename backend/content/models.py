@@ -68,6 +68,13 @@ class ContentItem(models.Model):
     type = models.CharField(
         max_length=16, choices=ContentType.choices, help_text="Kind of content."
     )
+    external_id = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The platform's id of this item (ingestion API); empty for local items.",
+    )
     title = models.CharField(max_length=200, help_text="Headline shown on cards.")
     excerpt = models.CharField(max_length=500, blank=True, help_text="One or two sentences.")
     body = models.TextField(blank=True, help_text="Full text or description.")

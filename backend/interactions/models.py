@@ -60,6 +60,13 @@ class Interaction(models.Model):
         blank=True,
         help_text="0-based rank of the item in that list; empty without a request id.",
     )
+    # Null for feedback recorded by Lupi's own pages; unique otherwise (constraint below).
+    idempotency_key = models.CharField(
+        max_length=128,
+        null=True,
+        blank=True,
+        help_text="The platform's id of the event (ingestion API); empty when none.",
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -74,6 +81,14 @@ class Interaction(models.Model):
             models.CheckConstraint(
                 condition=models.Q(local_hour__isnull=True) | models.Q(local_hour__lte=23),
                 name="interaction_local_hour_0_23",
+            ),
+            # A batch the platform sends again writes nothing twice: the database refuses
+            # the second row, so no read-then-write race. Partial, so that the bulk loads
+            # of feedback without a key (the demo, imports) never touch the index.
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="interaction_unique_idempotency_key",
             ),
             # A position only means something inside a served list.
             models.CheckConstraint(

@@ -28,11 +28,16 @@ from backend.interactions.signals import feedback_recorded
 __all__ = [
     "AttributedOutcome",
     "InteractionData",
+    "announce_feedback",
     "attributed_outcomes",
+    "attribution_errors",
+    "by_index",
+    "interaction_errors",
     "interactions_of",
     "mark_not_interested",
     "record_interaction",
     "record_interactions",
+    "served_positions",
 ]
 
 DEVICE_MAX_LENGTH = Interaction._meta.get_field("device").max_length
@@ -58,7 +63,8 @@ class InteractionData:
     position: int | None = None
 
 
-def _errors_of(data: InteractionData) -> dict[str, list[str]]:
+def interaction_errors(data: InteractionData) -> dict[str, list[str]]:
+    """What is wrong with one interaction by itself (its item and list not looked up)."""
     errors: dict[str, list[str]] = {}
     if data.kind not in InteractionKind.values:
         errors["kind"] = [f"Unknown interaction kind {data.kind!r}."]
@@ -91,29 +97,38 @@ def _errors_of(data: InteractionData) -> dict[str, list[str]]:
     return errors
 
 
-def _attribution_errors(
-    user: User, entries: list[InteractionData], known: dict[int, object]
-) -> tuple[dict[str, list[str]], dict[tuple[str, int], int]]:
-    """Check that each entry's request id served this user its item (one query for the
-    batch); return the errors and the served position of each (request id, item)."""
-    wanted = {data.request_id for data in entries if data.request_id}
-    if not wanted:
-        return {}, {}
-    served = {
-        (request_id, item_id): position
-        for request_id, item_id, position in Impression.objects.filter(
-            user=user, request_id__in=wanted
-        ).values_list("request_id", "item_id", "position")
+def served_positions(request_ids: set[str]) -> dict[tuple[str, int, int], int]:
+    """The position of each (request id, user id, item id) the served lists ``request_ids``
+    showed, in one query."""
+    if not request_ids:
+        return {}
+    return {
+        (request_id, user_id, item_id): position
+        for request_id, user_id, item_id, position in Impression.objects.filter(
+            request_id__in=request_ids
+        ).values_list("request_id", "user_id", "item_id", "position")
     }
+
+
+def attribution_errors(
+    user_ids: list[int],
+    entries: list[InteractionData],
+    known: dict[int, object],
+    whom: str = "you",
+) -> tuple[dict[str, list[str]], dict[tuple[str, int, int], int]]:
+    """Check that each entry's request id served its user (``user_ids``, by position) its
+    item, in one query for the batch; return the errors, keyed ``[index].field``, and the
+    served position of each (request id, user id, item id)."""
+    served = served_positions({data.request_id for data in entries if data.request_id})
     errors: dict[str, list[str]] = {}
-    for index, data in enumerate(entries):
+    for index, (user_id, data) in enumerate(zip(user_ids, entries, strict=True)):
         if not data.request_id or data.item_id not in known:
             continue
-        position = served.get((data.request_id, data.item_id))
+        position = served.get((data.request_id, user_id, data.item_id))
         if position is None:
             errors[f"[{index}].request_id"] = [
-                f"No list served to you with request id {data.request_id} showed item "
-                f"{data.item_id}."
+                f"No list served to {whom} with request id {data.request_id} showed "
+                f"item {data.item_id}."
             ]
         elif data.position is not None and data.position != position:
             errors[f"[{index}].position"] = [
@@ -142,18 +157,18 @@ def record_interactions(
         )
     errors: dict[str, list[str]] = {}
     for index, data in enumerate(entries):
-        for field, messages in _errors_of(data).items():
+        for field, messages in interaction_errors(data).items():
             errors[f"[{index}].{field}"] = messages
     known = content_services.items_by_ids(list({data.item_id for data in entries}))
     for index, data in enumerate(entries):
         if data.item_id not in known:
             errors[f"[{index}].item_id"] = [f"No published item with id {data.item_id}."]
-    served: dict[tuple[str, int], int] = {}
+    served: dict[tuple[str, int, int], int] = {}
     if not errors:
-        attribution_errors, served = _attribution_errors(user, entries, known)
-        errors.update(attribution_errors)
+        wrong, served = attribution_errors([user.pk] * len(entries), entries, known)
+        errors.update(wrong)
     if errors:
-        raise ValidationError(dict(sorted(errors.items(), key=_by_index)))
+        raise ValidationError(dict(sorted(errors.items(), key=by_index)))
     now = timezone.now()
     rows = [
         Interaction(
@@ -166,17 +181,19 @@ def record_interactions(
             local_hour=data.local_hour,
             occurred_at=now,
             request_id=data.request_id,
-            position=served.get((data.request_id, data.item_id)) if data.request_id else None,
+            position=served.get((data.request_id, user.pk, data.item_id))
+            if data.request_id
+            else None,
         )
         for data in entries
     ]
     with transaction.atomic():
         created = Interaction.objects.bulk_create(rows)
-        _announce(user)
+        announce_feedback([user.pk])
     return created
 
 
-def _by_index(entry: tuple[str, list[str]]) -> tuple[int, str]:
+def by_index(entry: tuple[str, list[str]]) -> tuple[int, str]:
     key = entry[0]
     index = int(key[1 : key.index("]")]) if key.startswith("[") else -1
     return index, key
@@ -192,11 +209,12 @@ def record_interaction(user: User, data: InteractionData) -> Interaction:
         ) from None
 
 
-def _announce(user: User) -> None:
-    """Tell listeners (the recommendation cache) about the user's new feedback, once per
+def announce_feedback(user_ids: list[int]) -> None:
+    """Tell listeners (the recommendation cache) about each user's new feedback, once per
     write: ``bulk_create`` sends no ORM signal. The cache's receiver bumps the user's
     generation now and again after the commit (``cache.invalidate_user``)."""
-    feedback_recorded.send(sender=Interaction, user_id=user.pk)
+    for user_id in dict.fromkeys(user_ids):
+        feedback_recorded.send(sender=Interaction, user_id=user_id)
 
 
 def mark_not_interested(

@@ -44,6 +44,7 @@ __all__ = [
     "generation_key",
     "get_list",
     "guarded_call",
+    "invalidate_shown",
     "invalidate_user",
     "list_key",
     "model_token",
@@ -233,6 +234,31 @@ def invalidate_user(user_id: int) -> None:
 
     bump()
     transaction.on_commit(bump)
+
+
+def invalidate_shown(item_ids: list[int]) -> int:
+    """Drop every kept list (and kept response) that may show one of ``item_ids``, after
+    they were withdrawn: the generation of each user they were shown to within a cache
+    lifetime is bumped (a kept list was logged as impressions when it was served). Returns
+    how many users that was. New items need nothing of the kind: a kept list without them
+    is only a little older, not wrong."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backend.interactions.models import Impression
+
+    if not item_ids:
+        return 0
+    since = timezone.now() - timedelta(seconds=settings.RECOMMENDATION_CACHE_TTL + 60)
+    users = list(
+        Impression.objects.filter(item_id__in=item_ids, shown_at__gte=since)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    for user_id in users:
+        invalidate_user(user_id)
+    return len(users)
 
 
 def cache_stats() -> CacheStats:

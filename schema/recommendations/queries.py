@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.core.exceptions import ValidationError
 from graphql import GraphQLError
 
 from backend.accounts.models import User
+from backend.apikeys.models import Scope
 from backend.recommendations import atlas, serving, source_shares
 from backend.recommendations import cache as recommendation_cache
 from backend.recommendations.models import ModelVersion as ModelVersionModel
@@ -16,7 +19,7 @@ from backend.recommendations.models import TrainingRun as TrainingRunModel
 from schema.context import Info
 from schema.errors import input_error, knob_error
 from schema.ids import parse_id, parse_ids
-from schema.permissions import SignedIn, Staff
+from schema.permissions import SignedIn, Staff, signed_in_or_key
 from schema.recommendations.types import (
     AtlasPoint,
     AtlasPointKind,
@@ -72,6 +75,15 @@ def _service_arguments(
     return service_filters, service_knobs
 
 
+async def _platform_user(external_id: str) -> User:
+    user = await User.objects.filter(external_id=external_id, is_active=True).afirst()
+    if user is None:
+        raise input_error(
+            ValidationError({"for_user": [f"No platform user with id {external_id!r}."]})
+        )
+    return user
+
+
 def _knob_error(exc: serving.InvalidKnob, prefix: str = "") -> GraphQLError:
     """``exc`` as a GraphQL error naming the argument; its text minus the knob's name."""
     return knob_error(exc.knob, str(exc).split(": ", 1)[-1], prefix)
@@ -117,12 +129,12 @@ async def recommendations_for(
 @strawberry.type
 class RecommendationsQuery:
     @strawberry.field(
-        permission_classes=[SignedIn],
+        permission_classes=[signed_in_or_key(Scope.RECOMMEND, acting_for="for_user")],
         extensions=[Throttled("recommendations")],
         description=(
             "What the viewer should see next: up to `first` items (1..100) they have not "
             "seen, hidden or ruled out, each with reasons and a score breakdown. Requires "
-            "login."
+            "login, or an API key with the recommend scope naming the user in `forUser`."
         ),
     )
     async def recommendations(
@@ -132,8 +144,18 @@ class RecommendationsQuery:
         filters: RecommendationFilters | None = None,
         knobs: RecommendationKnobs | None = None,
         context: RecommendationContext | None = None,
+        for_user: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The platform's own id of the user the list is for (API keys "
+                "only; a signed-in person gets their own list)."
+            ),
+        ] = None,
     ) -> RecommendationList:
-        viewer = await info.context.user()
+        if for_user is not None:
+            viewer = await _platform_user(for_user)
+        else:
+            viewer = await info.context.user()
         return await recommendations_for(viewer, first, filters, knobs, info, context)
 
     @strawberry.field(
