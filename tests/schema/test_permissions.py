@@ -18,14 +18,12 @@ EXPERIMENT_MUTATIONS = {
 }
 SIGNED_IN = {
     "Query": {
-        "recommendations",
         "training_runs",
         "model_versions",
         "active_model",
         "embedding_atlas",
         "cache_stats",
         "bandit_state",
-        "creator_insights",
         "dashboard",
         *EXPERIMENT_QUERIES,
     },
@@ -36,6 +34,19 @@ SIGNED_IN = {
         "record_interactions",
         "mark_not_interested",
         *EXPERIMENT_MUTATIONS,
+    },
+}
+# Fields a service of the platform reaches with an API key, and the permission that says
+# which scope (tests/schema/test_api_keys.py checks each one refuses the other scopes).
+BY_KEY = {
+    "Query": {
+        "recommendations": "SignedInOrKeyWithRecommend",
+        "creator_insights": "SignedInOrKeyWithReadInsights",
+    },
+    "Mutation": {
+        "ingest_events": "KeyWithIngest",
+        "upsert_items": "KeyWithIngest",
+        "upsert_users": "KeyWithIngest",
     },
 }
 STAFF = {
@@ -62,6 +73,8 @@ def test_the_fields_that_need_a_viewer_declare_it(type_name: str) -> None:
     declared = _declared(type_name)
     assert {name for name, perms in declared.items() if "SignedIn" in perms} == SIGNED_IN[type_name]
     assert {name for name, perms in declared.items() if "Staff" in perms} == STAFF[type_name]
+    keyed = {name: perms for name, perms in declared.items() if any("Key" in p for p in perms)}
+    assert keyed == {name: [perm] for name, perm in BY_KEY[type_name].items()}
     # the staff check reads the viewer the sign-in check has vouched for
     for name in STAFF[type_name]:
         assert declared[name] == ["SignedIn", "Staff"]
