@@ -7,10 +7,11 @@ from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 
 from backend.experiments import results as experiment_results
-from backend.experiments import services
+from backend.experiments import services, simulation_report
 from backend.experiments.models import Experiment as ExperimentModel
 from schema.context import Info
 from schema.errors import input_error
+from schema.experiments.simulation import SimulationReport
 from schema.experiments.types import Experiment, ExperimentResults
 from schema.ids import parse_id
 from schema.permissions import SignedIn, Staff
@@ -62,3 +63,14 @@ class ExperimentsQuery:
             return await sync_to_async(experiment_results.experiment_results)(pk)
         except ValidationError as exc:
             raise input_error(exc) from exc
+
+    @strawberry.field(
+        permission_classes=[SignedIn, Staff],
+        description=(
+            "The traffic simulator's latest figures per scenario (A/B, A/A, bandit, "
+            "fatigue), as `manage.py simulate_traffic --scenario ...` saved them; null "
+            "before it has saved any. Staff only."
+        ),
+    )
+    async def simulation_report(self, info: Info) -> SimulationReport | None:
+        return await sync_to_async(simulation_report.saved_report)()

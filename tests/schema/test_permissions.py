@@ -8,7 +8,7 @@ from strawberry.permission import PermissionExtension
 
 from schema import schema
 
-EXPERIMENT_QUERIES = {"experiments", "experiment", "experiment_results"}
+EXPERIMENT_QUERIES = {"experiments", "experiment", "experiment_results", "simulation_report"}
 EXPERIMENT_MUTATIONS = {
     "create_experiment",
     "start_experiment",
