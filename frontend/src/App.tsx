@@ -16,6 +16,7 @@ const CreatorPage = lazy(() => import("./items/CreatorPage"));
 const InsightsPage = lazy(() => import("./insights/InsightsPage"));
 const PreferencesPage = lazy(() => import("./preferences/PreferencesPage"));
 const ModelPage = lazy(() => import("./model/ModelPage"));
+const ExperimentsPage = lazy(() => import("./experiments/ExperimentsPage"));
 
 export function App() {
   // A new viewer gets a new client (no cached data carries over) and a fresh tree.
@@ -45,6 +46,7 @@ export function App() {
               <Route path="insights" element={<InsightsPage />} />
               <Route path="preferences" element={<PreferencesPage />} />
               <Route path="model" element={<ModelPage />} />
+              <Route path="experiments" element={<ExperimentsPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Route>
           </Routes>

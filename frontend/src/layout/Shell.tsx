@@ -49,6 +49,11 @@ export function Shell() {
           <NavLink to="/model" className={navClass}>
             Model
           </NavLink>
+          {viewer?.isStaff && (
+            <NavLink to="/experiments" className={navClass}>
+              Experiments
+            </NavLink>
+          )}
           <NavLink to="/preferences" className={navClass}>
             Preferences
           </NavLink>
