@@ -38,7 +38,7 @@ migrate: install
 	DEBUG=1 $(PY) manage.py migrate --no-input
 
 demo: migrate
-	DEBUG=1 $(PY) manage.py seed_demo --if-empty --users $(DEMO_USERS) --items $(DEMO_ITEMS)
+	DEBUG=1 $(PY) manage.py seed_demo --if-empty --admin --users $(DEMO_USERS) --items $(DEMO_ITEMS)
 
 model: demo
 	DEBUG=1 $(PY) manage.py train_gnn --if-missing

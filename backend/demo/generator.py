@@ -42,6 +42,7 @@ __all__ = [
     "DEMO_USERNAME",
     "DemoDataExists",
     "default_now",
+    "ensure_admin",
     "platform_has_data",
     "seed_demo",
 ]
@@ -123,6 +124,13 @@ def generate(plan: DemoPlan, *, admin: bool = False) -> dict[str, int]:
     if admin:
         counts["admin"] = create_admin(plan)
     return counts
+
+
+def ensure_admin(seed: int = 42, now: datetime | None = None) -> bool:
+    """Create the superuser ``admin`` on a platform seeded without it (its password as
+    seeding gives it); whether it was created."""
+    plan = make_plan(seed=seed, users=1, items=1, creators=None, days=180, now=now)
+    return bool(create_admin(plan))
 
 
 def seed_demo(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serves Lupi for the browser tests: a fresh SQLite database in a temporary folder, a
-# small seeded platform, a quickly trained model, then uvicorn in the foreground.
+# small seeded platform (with the staff account `admin`), a quickly trained model, the traffic
+# simulator's scenarios run briefly, then uvicorn in the foreground.
 #
 #   PORT=8765 bash e2e/serve.sh
 #
@@ -44,8 +45,19 @@ log="$var_dir/prepare.log"
 prepare() {
   "$PYTHON" manage.py migrate --no-input -v0 &&
   "$PYTHON" manage.py seed_demo --users "${E2E_USERS:-150}" --items "${E2E_ITEMS:-400}" \
-    --seed "${E2E_SEED:-5}" &&
-  "$PYTHON" manage.py train_gnn --no-progress
+    --seed "${E2E_SEED:-5}" --admin &&
+  "$PYTHON" manage.py train_gnn --no-progress &&
+  simulate
+}
+# The simulator's scenarios, briefly, for the Experiments page: run on a copy of the
+# database, so that its readers' simulated visits leave the served platform as seeded; its
+# figures land in LUPI_SIMULATION_RESULTS (in $var_dir), which the server reads.
+simulate() {
+  "$PYTHON" -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).backup(sqlite3.connect(sys.argv[2]))' \
+    "$var_dir/lupi.sqlite3" "$var_dir/simulated.sqlite3" &&
+  SQLITE_PATH="$var_dir/simulated.sqlite3" "$PYTHON" manage.py simulate_traffic --no-progress \
+    --scenario ab --scenario aa --scenario bandit --scenario fatigue --users 40 --rounds 2 \
+    --aa-runs 3 --aa-users 20 --debuts 3 --fatigue-users 20 --fatigue-rounds 2 >/dev/null
 }
 if ! prepare >"$log" 2>&1; then
   cat "$log" >&2

@@ -234,8 +234,25 @@ def test_command_if_empty_seeds_once_then_does_nothing():
     titles = set(ContentItem.objects.values_list("title", flat=True))
     out = StringIO()
     call_command("seed_demo", *args[:-1], "--seed=4", "--if-empty", stdout=out)
-    assert "nothing to do" in out.getvalue()
+    assert "nothing else to do" in out.getvalue()
     assert set(ContentItem.objects.values_list("title", flat=True)) == titles
+
+
+def test_command_if_empty_still_adds_the_staff_account_asked_for():
+    args = ["--users=20", "--items=50", "--seed=3", "--now=2025-06-01", "--if-empty"]
+    call_command("seed_demo", *args, verbosity=0)
+    User = get_user_model()
+    assert not User.objects.filter(username="admin").exists()
+    items = ContentItem.objects.count()
+    out = StringIO()
+    call_command("seed_demo", *args, "--admin", stdout=out)
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser and admin.check_password(DEMO_PASSWORD)
+    assert "Created the superuser 'admin'" in out.getvalue()
+    assert ContentItem.objects.count() == items
+    out = StringIO()
+    call_command("seed_demo", *args, "--admin", stdout=out)
+    assert "Created" not in out.getvalue() and User.objects.filter(username="admin").count() == 1
 
 
 def test_command_flush_replaces_data_and_admin_is_optional():

@@ -138,7 +138,7 @@ function ExperimentDetail({ experiment, onChanged }: { experiment: Experiment; o
   }
 
   return (
-    <section className="card panel" aria-labelledby="detail-title">
+    <section className="card panel" aria-labelledby="detail-title" data-testid="experiment-detail">
       <h2 id="detail-title">
         {experiment.name} <span className={`badge badge--${experiment.status.toLowerCase()}`}>{experiment.status.toLowerCase()}</span>
       </h2>

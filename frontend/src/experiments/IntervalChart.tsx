@@ -27,7 +27,7 @@ export function IntervalChart({ rows, label, signed = false, testId }: { rows: I
                 backgroundColor: rows.map((_, i) => withAlpha(paletteColor(i), 0.35)),
                 borderColor: rows.map((_, i) => paletteColor(i)),
                 borderWidth: 1,
-                barPercentage: 0.25,
+                maxBarThickness: 8,
               },
               {
                 type: "line" as const,

@@ -5,7 +5,7 @@ import { formatDateTime, formatRate } from "../lib/format";
 import type { SimulationReportQuery } from "../gql/graphql";
 import { intervalRows, intervalText, sourceLabel } from "./experimentsData";
 import { IntervalChart } from "./IntervalChart";
-import { SeriesChart } from "./SeriesChart";
+import { CurveChart, SeriesChart } from "./SeriesChart";
 import { SimulationQuery } from "./operations";
 
 type Report = NonNullable<SimulationReportQuery["simulationReport"]>;
@@ -97,12 +97,6 @@ function Scenarios({ report }: { report: Report }) {
 }
 
 function BanditScenario({ bandit }: { bandit: NonNullable<Report["bandit"]> }) {
-  const length = Math.max(bandit.regretVsUniform.length, bandit.regretVsBestFixed.length);
-  const longer = bandit.regretVsUniform.length >= bandit.regretVsBestFixed.length ? bandit.regretVsUniform : bandit.regretVsBestFixed;
-  const at = (curve: { x: number; y: number }[]) => {
-    const byX = new Map(curve.map((p) => [p.x, p.y]));
-    return longer.map((p) => byX.get(p.x) ?? null);
-  };
   const lastRound = bandit.slotSharesByRound[bandit.slotSharesByRound.length - 1] ?? [];
   return (
     <section aria-labelledby="sim-bandit" data-testid="simulation-bandit">
@@ -113,13 +107,12 @@ function BanditScenario({ bandit }: { bandit: NonNullable<Report["bandit"]> }) {
         {bandit.finalRegretVsUniform ?? "–"} clicks against uniform, {bandit.finalRegretVsBestFixed ?? "–"} against the best fixed mix (negative: the
         bandit ahead).
       </p>
-      {length > 0 && (
-        <SeriesChart
+      {bandit.regretVsUniform.length + bandit.regretVsBestFixed.length > 0 && (
+        <CurveChart
           testId="regret-chart"
-          labels={longer.map((p) => String(p.x))}
-          series={[
-            { name: "vs uniform", values: at(bandit.regretVsUniform) },
-            { name: `vs best fixed (${bandit.bestFixedMix})`, values: at(bandit.regretVsBestFixed) },
+          curves={[
+            { name: "vs uniform", points: bandit.regretVsUniform },
+            { name: `vs best fixed (${bandit.bestFixedMix})`, points: bandit.regretVsBestFixed },
           ]}
           label="The bandit's cumulative regret in clicks against the uniform mix and the best fixed mix"
           xTitle="bandit visits"

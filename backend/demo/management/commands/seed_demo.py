@@ -16,6 +16,7 @@ from backend.demo.generator import (
     DEMO_USERNAME,
     DemoDataExists,
     default_now,
+    ensure_admin,
     platform_has_data,
     seed_demo,
 )
@@ -91,7 +92,10 @@ class Command(BaseCommand):
         # Parsed here, not by argparse, so a bad value is one line of error, not a traceback.
         now = _parse_now(options["now"]) if options["now"] else default_now()
         if options["if_empty"] and platform_has_data():
-            self.stdout.write("Platform data already present; nothing to do (--if-empty).")
+            # A platform seeded before the staff account was asked for still gets it.
+            if options["admin"] and ensure_admin(options["seed"], now):
+                self.stdout.write(f"Created the superuser '{ADMIN_USERNAME}' ({DEMO_PASSWORD}).")
+            self.stdout.write("Platform data already present; nothing else to do (--if-empty).")
             return
         started = time.perf_counter()
         try:
