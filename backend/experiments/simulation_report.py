@@ -49,7 +49,7 @@ class SimulatedVariant:
     users: int
     impressions: int
     clicks: int
-    ctr: Estimate
+    ctr: Estimate | None  # null without impressions
     ctr_vs_control: Estimate | None
 
 
@@ -210,7 +210,7 @@ def _variants(raw: list[dict[str, Any]]) -> tuple[SimulatedVariant, ...]:
             users=v["users"],
             impressions=v["impressions"],
             clicks=v["clicks"],
-            ctr=_estimate(v["ctr"]) or Estimate(0.0, 0.0, 0.0),
+            ctr=_estimate(v["ctr"]),
             ctr_vs_control=_estimate(v["ctr_vs_control"]),
         )
         for v in raw
