@@ -199,6 +199,10 @@ RECOMMENDATION_BANDIT_SEGMENTS = env_bool("RECOMMENDATION_BANDIT_SEGMENTS", Fals
 # The impression-fatigue term of the ranking (backend/recommendations/ranking.py); off only
 # to measure what it does (manage.py simulate_traffic --scenario fatigue).
 RECOMMENDATION_FATIGUE = env_bool("RECOMMENDATION_FATIGUE", True)
+# From this many items, training stores an approximate item index with the model version
+# and serving scores the index's candidates instead of every item
+# (backend/recommendations/retrieval.py); 0: never.
+RECOMMENDATION_INDEX_MIN_ITEMS = env_int("RECOMMENDATION_INDEX_MIN_ITEMS", 200_000)
 # Acts a visitor who is not signed in keeps in their session (the newest), the whole of
 # what their recommendations are folded in from.
 RECOMMENDATION_VISITOR_MAX_ACTS = env_int("RECOMMENDATION_VISITOR_MAX_ACTS", 50)

@@ -7,6 +7,9 @@ Layout of one version directory::
     id_maps.json          {"user": [external ids by row], "item": [...], "tag": [...], ...}
     manifest.json         parameters, data hash, metrics, code version, created time,
                           array shapes and the sha256 of the two files above
+    items.faiss           only for a catalogue of at least ``item_index_min_items``: the
+                          approximate index over ``item_scoring`` (:mod:`gnn.vector_index`),
+                          described (sha256, cells, probes) under ``item_index``
 
 A version is written into a temporary directory next to its final place and renamed, so a
 reader never sees half an artifact; :func:`load_artifact` re-hashes every file and checks
@@ -21,12 +24,16 @@ is written and stored with the weights (the manifest lists them under ``derived`
 sparse matrices are stored with int32 indices where they fit, the type the scoring kernels
 take, so they are used as mapped. An artifact written without them still loads: the model
 then derives them in its own memory.
+
+The item index is optional: a version whose index is missing, damaged or inconsistent
+still loads, logs a warning and is served by brute force (``item_index`` is ``None``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -41,12 +48,16 @@ from .content import ContentSpec
 from .history import STRENGTHS
 from .recipe import TrainResult
 from .recommender import ModelWeights
+from .vector_index import ItemIndex, VectorIndexError, build_item_index, read_item_index
 from .weights_file import WeightsFileError, map_safetensors, release_pages
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["ArtifactError", "FORMAT_VERSION", "LoadedModel", "load_artifact", "save_artifact"]
 
 FORMAT_VERSION = 2
 _WEIGHTS, _IDS, _MANIFEST = "weights.safetensors", "id_maps.json", "manifest.json"
+_INDEX = "items.faiss"
 _DENSE = (
     "user_graph",
     "item_graph",
@@ -84,6 +95,8 @@ class LoadedModel(ModelWeights):
     # ints costs some 36 MB in every process that loads the model), else the list as stored
     id_maps: dict[str, list | np.ndarray]
     path: Path
+    # the approximate index over item_scoring, where the artifact has one that loads
+    item_index: ItemIndex | None = None
 
     def __post_init__(self) -> None:
         pass  # the derived arrays come from the artifact (see _attach_derived)
@@ -149,11 +162,14 @@ def save_artifact(
     data_hash: str = "",
     version: str | None = None,
     metrics: dict | None = None,
+    item_index_min_items: int | None = None,
 ) -> Path:
     """Write ``result`` as a new version under ``root_dir`` and return its directory.
 
     ``id_maps`` maps each node kind to its external ids in row order; ``version`` defaults to
-    a UTC timestamp. Refuses to overwrite an existing version.
+    a UTC timestamp. Refuses to overwrite an existing version. A model of at least
+    ``item_index_min_items`` items (``None``: never) gets an approximate item index, built
+    here so that no serving process builds its own.
     """
     weights = result.weights if isinstance(result, TrainResult) else result
     root = Path(root_dir)
@@ -171,6 +187,7 @@ def save_artifact(
         save_file(arrays, str(tmp / _WEIGHTS))
         ids = {k: v.tolist() if isinstance(v, np.ndarray) else list(v) for k, v in id_maps.items()}
         (tmp / _IDS).write_text(json.dumps(ids))
+        index_entry = _write_index(tmp, weights, item_index_min_items)
         train_params = dict(params or {})
         if isinstance(result, TrainResult):
             train_params.setdefault("config", result.config.to_json())
@@ -209,8 +226,10 @@ def save_artifact(
             "shapes": {name: list(arr.shape) for name, arr in arrays.items()},
             "files": {name: _sha256(tmp / name) for name in (_WEIGHTS, _IDS)},
         }
+        if index_entry is not None:
+            manifest["item_index"] = index_entry
         (tmp / _MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
-        for name in (_WEIGHTS, _IDS, _MANIFEST):
+        for name in (_WEIGHTS, _IDS, _MANIFEST) + ((_INDEX,) if index_entry else ()):
             with (tmp / name).open("rb") as fh:
                 os.fsync(fh.fileno())
         os.rename(tmp, final)
@@ -218,6 +237,43 @@ def save_artifact(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return final
+
+
+def _write_index(tmp: Path, weights: ModelWeights, min_items: int | None) -> dict | None:
+    """Build and write the item index where the catalogue is large enough; its manifest entry."""
+    if min_items is None or weights.num_items < max(min_items, 1):
+        return None
+    started = time.perf_counter()
+    index = build_item_index(weights.item_scoring)
+    index.write(tmp / _INDEX)
+    return {
+        "file": _INDEX,
+        "sha256": _sha256(tmp / _INDEX),
+        "vectors": "item_scoring",
+        "items": index.ntotal,
+        "dim": index.dim,
+        "lists": index.lists,
+        "nprobe": index.nprobe,
+        "build_seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def _read_index(path: Path, manifest: dict, model: ModelWeights) -> ItemIndex | None:
+    """The artifact's item index, or ``None`` (logged) where it has none that loads: a
+    damaged index costs speed, never the model."""
+    entry = manifest.get("item_index")
+    if entry is None:
+        return None
+    try:
+        file = path / str(entry["file"])
+        if not file.is_file():
+            raise VectorIndexError(f"no {entry['file']}")
+        if _sha256(file) != entry["sha256"]:
+            raise VectorIndexError(f"{entry['file']} does not match its sha256 in the manifest")
+        return read_item_index(file, model.num_items, model.dim, int(entry["nprobe"]))
+    except (VectorIndexError, KeyError, TypeError, ValueError) as exc:
+        logger.warning("%s: item index not used, scoring by brute force: %s", path, exc)
+        return None
 
 
 def _stored(arrays: dict[str, np.ndarray], name: str) -> bool:
@@ -294,6 +350,7 @@ def load_artifact(path: str | os.PathLike) -> LoadedModel:
     model.manifest = manifest
     model.id_maps = id_maps
     model.path = path
+    model.item_index = _read_index(path, manifest, model)
     return model
 
 

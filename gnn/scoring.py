@@ -20,7 +20,7 @@ try:  # scipy's compiled CSR kernels; see add_history_term for why they are call
 except ImportError:  # pragma: no cover - a scipy that moved them falls back to public calls
     _sparsetools = None
 
-__all__ = ["add_history_term", "score_items", "top_k"]
+__all__ = ["add_history_term", "history_entries", "score_items", "top_k"]
 
 
 def score_items(
@@ -97,6 +97,37 @@ def add_history_term(scores: np.ndarray, history: sp.csr_matrix, item_item: sp.c
     )
     # The block read as CSC (items x len(rows)): column j holds row rows[j] of S.
     _sparsetools.csc_matvec(len(scores), len(rows), starts, columns, values, weights, scores)
+
+
+def history_entries(
+    history: sp.csr_matrix, item_item: sp.csr_matrix
+) -> tuple[np.ndarray, np.ndarray]:
+    """The nonzero entries of ``history @ item_item`` as ``(items, values)``, items ascending.
+
+    The sparse form of :func:`add_history_term` for scoring a few candidates: it gathers the
+    user's rows of ``S`` (``history x neighbours`` entries) and sums them per item, with no
+    array of the catalogue's size.
+    """
+    n = item_item.shape[0]
+    if item_item.shape != (n, n) or history.shape != (1, n):
+        raise ValueError(f"item_item {item_item.shape} and history {history.shape} do not match")
+    history = history.tocsr()
+    rows, weights = history.indices.astype(np.int64), history.data
+    if not len(rows):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    if rows.min() < 0 or rows.max() >= n:
+        raise ValueError("history has item indices outside the catalogue")
+    indptr = item_item.indptr
+    starts, ends = indptr[rows].astype(np.int64), indptr[rows + 1].astype(np.int64)
+    lengths = ends - starts
+    # the positions in S's arrays of every entry of the user's rows, without a Python loop
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    entries = offsets + np.arange(int(lengths.sum()))
+    columns = item_item.indices[entries]
+    values = item_item.data[entries] * np.repeat(weights, lengths).astype(np.float32)
+    items, inverse = np.unique(columns, return_inverse=True)
+    sums = np.bincount(inverse.ravel(), weights=values, minlength=len(items))
+    return items.astype(np.int64, copy=False), sums.astype(np.float32)
 
 
 def top_k(

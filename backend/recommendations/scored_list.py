@@ -37,6 +37,7 @@ from backend.recommendations.request import (
     RecommendationList,
     ScoreBreakdown,
 )
+from backend.recommendations.retrieval import indexed_positions, score_spread
 from backend.recommendations.rows import rows_of
 from backend.recommendations.sources import SourcedList, SourcePlan, sourced_list
 from backend.recommendations.trending import trending
@@ -103,10 +104,14 @@ def model_list(
     # scaled to unit spread over the eligible items so the freshness boost means the same
     # for every user.
     tag_part = universe.tag_part(state, taste)
-    raw = universe.blended(state, taste, knobs.blend, tag_part)
-    spread = float(np.std(raw, where=mask))
-    scale = 1.0 / spread if spread > 1e-9 else 1.0
     fresh = universe.freshness(now.timestamp(), knobs.freshness_half_life_days)
+    # above a catalogue size, the item index's candidates rather than every item
+    rows = indexed_positions(
+        state, universe, taste, knobs.blend, tag_part, fresh, _pool_width(first, knobs.diversity)
+    )
+    raw = universe.blended(state, taste, knobs.blend, tag_part, rows)
+    spread = score_spread(raw, mask, universe, rows)
+    scale = 1.0 / spread if spread > 1e-9 else 1.0
     score = raw * scale + fresh
     moment = universe.context_term(state, context)
     if moment is not None:
@@ -246,6 +251,12 @@ def _candidate(
         category_id=int(universe.category[position]),
         context=float(context),
     )
+
+
+def _pool_width(first: int, diversity: float) -> int:
+    """How many of the best candidates :func:`_pool` looks at."""
+    size = max(first * POOL_FACTOR, 100)
+    return size if diversity <= 0 else max(size, first * CATEGORY_WINDOW_FACTOR)
 
 
 def _pool(total: np.ndarray, first: int, diversity: float, category: np.ndarray) -> list[int]:

@@ -80,6 +80,8 @@ def run_training(
             params={"counts": snapshot.counts},
             data_hash=data_hash,
             version=name,
+            # built here, once, rather than by every serving process that loads the version
+            item_index_min_items=settings.RECOMMENDATION_INDEX_MIN_ITEMS or None,
         )
     except Exception as exc:
         run.status = TrainingRun.Status.FAILED

@@ -125,6 +125,8 @@ class Universe:
     # item of no group); None where the model has no context affinities
     context_group: np.ndarray | None = None
     _freshness: dict[float, tuple[float, np.ndarray]] = field(default_factory=dict)
+    # by count, the freshest model rows of a freshness array: (that array, the rows)
+    _freshest: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def ids(self) -> np.ndarray:
@@ -162,28 +164,41 @@ class Universe:
         taste: Taste,
         blend: float | None,
         tag_part: np.ndarray | None,
+        rows: np.ndarray | None = None,
     ) -> np.ndarray:
         """``(1 - b) * graph + b * content`` at every position, for a user's taste;
-        ``tag_part`` is :meth:`tag_part` for the same taste (read once per request)."""
+        ``tag_part`` is :meth:`tag_part` for the same taste (read once per request).
+
+        With ``rows`` (ascending model rows, see :mod:`backend.recommendations.retrieval`)
+        only those of the model's items are scored, the others are ``-inf``; new items are
+        always scored."""
         model, vector = state.model, np.asarray(taste.vector, dtype=np.float32)
-        share = _content_share(model, blend)
+        at = slice(None) if rows is None else rows
+        share = _content_share(model, blend, rows)
         history = _history_part(model, taste.history)
+        if history is not None:
+            history = history[at]
         if history is None:  # interests only: the embeddings carry the graph score alone
             if blend is None:
-                known = model.item_embeddings @ vector
+                known = model.item_embeddings[at] @ vector
             else:
-                graph = model.item_graph @ vector
-                known = (1.0 - share) * graph + share * (model.item_content @ vector)
+                graph = model.item_graph[at] @ vector
+                known = (1.0 - share) * graph + share * (model.item_content[at] @ vector)
         elif blend is None:
             # the model's blended item vectors at its own blend: one matrix product
-            known = model.item_scoring @ vector + (1.0 - share) * history
+            known = model.item_scoring[at] @ vector + (1.0 - share) * history
         else:
-            graph = _graph_weight(model) * (model.item_graph @ vector)
-            known = (1.0 - share) * (graph + history) + share * (model.item_content @ vector)
+            graph = _graph_weight(model) * (model.item_graph[at] @ vector)
+            known = (1.0 - share) * (graph + history) + share * (model.item_content[at] @ vector)
+        model_rows = self.positions.model_rows
         new = self.new.vectors @ vector
         if tag_part is not None:  # content only, so the content share applies (new: 1)
-            known += share * tag_part[: len(known)]
-            new += tag_part[len(known) :]
+            known += share * tag_part[:model_rows][at]
+            new += tag_part[model_rows:]
+        if rows is not None:
+            scored = np.full(model_rows, -np.inf, dtype=np.float32)
+            scored[rows] = known
+            known = scored
         return np.concatenate([known.astype(np.float32), new.astype(np.float32)])
 
     def tag_part(self, state: ServingModel, taste: Taste) -> np.ndarray | None:
@@ -248,6 +263,22 @@ class Universe:
             device_row = None
         column = affinity.column(band_row, device_row)
         return None if column is None else np.take(column, self.context_group)
+
+    def freshest(self, fresh: np.ndarray, count: int) -> np.ndarray:
+        """The ``count`` model rows with the largest boost in ``fresh`` (an array that
+        :meth:`freshness` returned), kept until another array is asked about."""
+        count = min(count, self.positions.model_rows)
+        kept = self._freshest.get(count)
+        if kept is not None and kept[0] is fresh:
+            return kept[1]
+        if count <= 0:
+            return np.zeros(0, dtype=np.int64)
+        head = fresh[: self.positions.model_rows]
+        rows = np.argpartition(-head, count - 1)[:count].astype(np.int64)
+        if len(self._freshest) > 8:  # a client cycling through half-lives and sizes
+            self._freshest.clear()
+        self._freshest[count] = (fresh, rows)
+        return rows
 
     def freshness(self, now_ts: float, half_life_days: float) -> np.ndarray:
         """The freshness boost at every position (kept a minute per half-life)."""
