@@ -6,10 +6,11 @@
 The catalogue is clustered like a real one, not uniform noise: ``--topics`` taste centres
 with long-tailed sizes (a Zipf law), each item a mix of its topic's centre and a second
 topic's plus noise, its norm spread like popularity (lognormal). ``S`` has
-``--neighbours`` nonzeros per row, mostly in the item's own topic. Each user's history is ``--history`` items of one to three topics, and
-the user's vector the mean of the history's item vectors (plus a little noise), the way a
-graph model places a user (one propagation step); the history term then lifts items near
-the user's past rather than random ones.
+``--neighbours`` nonzeros per row, mostly in the item's own topic. Each user's history is
+``--history`` items of one to three topics, and the user's vector the mean of the
+history's item vectors (plus a little noise), the way a graph model places a user (one
+propagation step); the history term then lifts items near the user's past rather than
+random ones.
 
 The score is the full serving score of :mod:`gnn.scoring` (dense term plus history term),
 the user's own items masked out. Per catalogue size and ``nprobe``, on one thread, over
@@ -199,6 +200,7 @@ def measure(args: argparse.Namespace, items: int) -> dict:
                 run = {"nprobe": nprobe, "index": _quantiles(index_ms)}
                 run["recall@20"] = round(found / (20 * len(exact)), 4)
                 report["runs"].append(run)
+            print(json.dumps(report), flush=True)  # the timings, should the memory part fail
             report["per_process"] = _memory(
                 path, items, args.dim, report["runs"][-1]["nprobe"], users
             )

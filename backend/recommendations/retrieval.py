@@ -17,7 +17,8 @@ with every term:
 * an evenly strided sample, which also gives the spread the scores are scaled by;
 * every item published after training (not in the index; the content tower places them).
 
-The other positions score ``-inf``: never eligible. The context term and the exploration of
+The other positions score ``-inf``: never eligible. A request whose filters refuse most
+of the index's candidates is scored by brute force. The context term and the exploration of
 the candidate sources see the candidates only. The index ranks by the model's own blended
 vectors (``item_scoring``), so a request with a blend of its own, or a user placed by
 interests alone where those differ from the embeddings, is scored by brute force.
@@ -47,8 +48,13 @@ def indexed_positions(
     tag_part: np.ndarray | None,
     fresh: np.ndarray,
     need: int,
+    mask: np.ndarray,
 ) -> np.ndarray | None:
-    """The model rows to score for this request (ascending), or ``None``: score them all."""
+    """The model rows to score for this request (ascending), or ``None``: score them all.
+
+    ``need`` is how many of the best the re-ranking looks at and ``mask`` the eligible
+    positions: where fewer than ``need`` of the index's candidates are eligible (a filter by
+    a narrow category or type refuses most of them) the request is scored by brute force."""
     model = state.model
     index = getattr(model, "item_index", None)
     rows = universe.positions.model_rows
@@ -60,8 +66,11 @@ def indexed_positions(
     from gnn.vector_index import candidate_rows  # here: gnn (and torch) load with a model
 
     item_item = getattr(model, "item_item", None)
+    found = candidate_rows(index, taste.vector, need, taste.history, item_item, factor=1)
+    if np.count_nonzero(mask[found]) < need:
+        return None
     parts = [
-        candidate_rows(index, taste.vector, need, taste.history, item_item, factor=1),
+        found,
         spread_sample(rows),
         universe.freshest(fresh, need),
     ]

@@ -106,9 +106,8 @@ def model_list(
     tag_part = universe.tag_part(state, taste)
     fresh = universe.freshness(now.timestamp(), knobs.freshness_half_life_days)
     # above a catalogue size, the item index's candidates rather than every item
-    rows = indexed_positions(
-        state, universe, taste, knobs.blend, tag_part, fresh, _pool_width(first, knobs.diversity)
-    )
+    width = _pool_width(first, knobs.diversity)
+    rows = indexed_positions(state, universe, taste, knobs.blend, tag_part, fresh, width, mask)
     raw = universe.blended(state, taste, knobs.blend, tag_part, rows)
     spread = score_spread(raw, mask, universe, rows)
     scale = 1.0 / spread if spread > 1e-9 else 1.0

@@ -70,10 +70,15 @@ def test_the_index_is_built_at_training_and_serves_above_the_threshold(indexed_p
     universe = universe_of(state)
     taste = Taste(model.user_graph[0], model.user_rows[[0]])
     fresh = universe.freshness(SIMULATED_NOW.timestamp(), 7.0)
-    rows = indexed_positions(state, universe, taste, None, None, fresh, 100)
+    everything = np.ones(len(universe.ids), dtype=bool)
+    rows = indexed_positions(state, universe, taste, None, None, fresh, 100, everything)
     assert rows is not None and len(rows) < model.num_items / 2  # a part of the catalogue
+    # a filter that refuses most candidates: brute force
+    narrow = np.zeros(len(universe.ids), dtype=bool)
+    narrow[rows[:50]] = True
+    assert indexed_positions(state, universe, taste, None, None, fresh, 100, narrow) is None
     indexed_platform.RECOMMENDATION_INDEX_MIN_ITEMS = model.num_items + 1
-    assert indexed_positions(state, universe, taste, None, None, fresh, 100) is None
+    assert indexed_positions(state, universe, taste, None, None, fresh, 100, everything) is None
 
 
 @pytest.mark.parametrize(("knobs", "overlap"), [(RERANKING_OFF, 0.99), (None, 0.9)])
