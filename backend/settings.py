@@ -182,9 +182,30 @@ STATICFILES_DIRS = [p for p in [BASE_DIR / "frontend" / "dist"] if p.exists()]
 
 # Served recommendation lists are cached per user, arguments and model version.
 RECOMMENDATION_CACHE_TTL = env_int("RECOMMENDATION_CACHE_TTL", 600)
-# Write served lists' impressions from a background thread after the response's
-# transaction commits (off the request's critical path), instead of inline.
-RECOMMENDATION_IMPRESSIONS_ASYNC = env_bool("RECOMMENDATION_IMPRESSIONS_ASYNC", False)
+# The task queue (backend/celery.py): the broker its workers take tasks from, e.g.
+# redis://127.0.0.1:6379/4 or amqp://guest:guest@127.0.0.1:5672//. Empty (the default):
+# no queue; impressions are written by a thread of the web process and training runs where
+# it is called.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# Where task results are kept (the training a command waits for); the broker by default.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+# One training at a time per worker process holds its memory; no task is prefetched
+# behind a long one.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Write served lists' impressions in the background after the response's transaction
+# commits (off the request's critical path), instead of inline: on the queue's workers
+# when a broker is configured (the default then), else from a thread of the web process.
+RECOMMENDATION_IMPRESSIONS_ASYNC = env_bool(
+    "RECOMMENDATION_IMPRESSIONS_ASYNC", bool(CELERY_BROKER_URL)
+)
 # How long the background writer gathers lists into one write, and how long an exiting
 # process waits for the queue to be written.
 RECOMMENDATION_IMPRESSIONS_LINGER_S = float(

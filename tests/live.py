@@ -136,6 +136,63 @@ class LiveServer:
         return Browser(self)
 
 
+def broker_url() -> str:
+    """The task queue's broker for tests that run a worker: ``TEST_CELERY_BROKER_URL``, else
+    the suite's Redis (each test starts with it flushed, so a test's queue is its own)."""
+    return os.environ.get("TEST_CELERY_BROKER_URL") or os.environ.get("REDIS_URL", "")
+
+
+class LiveWorker:
+    """A Celery worker process (``celery -A backend worker``) on a live server's database,
+    with beat inside it when asked for."""
+
+    def __init__(self, server: LiveServer, *, name: str, env: dict[str, str] | None = None):
+        self.env = {**server.env, "CELERY_BROKER_URL": broker_url(), **(env or {})}
+        self.name = name
+        self.log_path = server.folder / f"{name}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, *, beat: bool = False) -> LiveWorker:
+        cmd = [sys.executable, "-m", "celery", "-A", "backend", "worker", "-P", "solo"]
+        cmd += ["-n", f"{self.name}-{os.getpid()}@%h", "--without-mingle", "--without-gossip"]
+        cmd += ["-l", "info"]
+        if beat:
+            schedule = self.log_path.with_suffix(".schedule")
+            cmd += ["-B", "--schedule", str(schedule)]
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while " ready." not in self.log():
+            assert self.process.poll() is None, self.log()
+            assert time.monotonic() < deadline, f"worker did not start:\n{self.log()}"
+            time.sleep(0.2)
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def wait_for(probe, *, timeout: float = 60.0, interval: float = 0.5):
+    """``probe()``'s first truthy value, polled until ``timeout`` (then the last value)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
 class Browser:
     """An HTTP client of the live server that keeps cookies and sends the CSRF header."""
 

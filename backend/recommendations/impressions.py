@@ -9,11 +9,15 @@ Two ways to write them:
   which is what the CTR figures and the tests rely on.
 * **background** (``RECOMMENDATION_IMPRESSIONS_ASYNC = True``, and always for replayed
   GraphQL results, ``schema/response_cache.py``): lists are queued, after the surrounding
-  transaction commits, to one writer thread that writes whatever has accumulated in one
-  transaction; the request does not wait for the database. :func:`flush` blocks until the
-  queue is written, for tests and for a clean shutdown: a server flushes it on the ASGI
-  lifespan's shutdown (after SIGTERM, ``backend/lifespan.py``), and any other process when
-  it exits (``atexit``), so queued lists are written, not dropped with the daemon thread."""
+  transaction commits, to one thread that gathers whatever has accumulated; the request
+  does not wait for the database. With a task queue (``CELERY_BROKER_URL``) the thread
+  hands each batch to the broker as one ``lupi.write_impressions`` task and a worker
+  process writes it (``backend/recommendations/tasks.py``); without one (or when the
+  broker refuses the batch) the thread writes the batch itself in one transaction.
+  :func:`flush` blocks until the queue is handed on, for tests and for a clean shutdown: a
+  server flushes it on the ASGI lifespan's shutdown (after SIGTERM,
+  ``backend/lifespan.py``), and any other process when it exits (``atexit``), so queued
+  lists are written or on the broker, not dropped with the daemon thread."""
 
 from __future__ import annotations
 
@@ -31,7 +35,14 @@ from django.utils import timezone
 
 from backend.interactions.models import Impression
 
-__all__ = ["ImpressionWriter", "flush", "log_impressions", "queue_impressions", "writer"]
+__all__ = [
+    "ImpressionWriter",
+    "flush",
+    "log_impressions",
+    "queue_impressions",
+    "write_batch",
+    "writer",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -120,8 +131,47 @@ def _write(lists: list[ServedRows]) -> None:
         _write([served])
 
 
+def _encode(lists: list[ServedRows]) -> list[list]:
+    """Served lists as JSON values, for a task's arguments."""
+    return [[*served[:6], served[6].isoformat(), list(served[7])] for served in lists]
+
+
+def _decode(lists: list[list]) -> list[ServedRows]:
+    decoded = []
+    for user_id, items, method, version, variant, request_id, shown_at, sources in lists:
+        shown = datetime.fromisoformat(shown_at)
+        row = (int(user_id), tuple(items), method, version, variant, request_id, shown)
+        decoded.append((*row, tuple(sources)))
+    return decoded
+
+
+def write_batch(lists: list[list]) -> int:
+    """Write a batch a web process handed to the queue (the worker's side); rows written."""
+    served = _decode(lists)
+    _write(served)
+    return sum(len(entry[1]) for entry in served)
+
+
+def _deliver(lists: list[ServedRows]) -> None:
+    """Hand ``lists`` to the queue's workers when there is a queue, else write them here.
+    A broker that cannot take them is logged and the lists are written here: they are
+    never dropped."""
+    from backend.celery import tasks_enabled
+
+    if tasks_enabled():
+        from backend.recommendations.tasks import write_impressions
+
+        try:
+            write_impressions.delay(_encode(lists))
+            return
+        except Exception:  # kombu raises the transport's own errors
+            logger.exception("the broker refused %d served lists; writing them here", len(lists))
+    _write(lists)
+
+
 class ImpressionWriter:
-    """A daemon thread that writes queued lists in batches.
+    """A daemon thread that writes queued lists in batches (or hands each batch to the
+    task queue, :func:`_deliver`).
 
     It gathers lists for up to ``LINGER_S`` before writing them, keeps its database
     connection while lists keep coming and gives it back after ``IDLE_CLOSE_S`` without
@@ -171,7 +221,10 @@ class ImpressionWriter:
         """Write what is queued before the process ends (logged either way)."""
         waiting = self.queue_depth()
         if waiting and self.flush(timeout=settings.RECOMMENDATION_IMPRESSIONS_EXIT_TIMEOUT_S):
-            logger.info("wrote the %d queued impression lists before exiting", waiting)
+            from backend.celery import tasks_enabled
+
+            done = "handed to the task queue" if tasks_enabled() else "wrote"
+            logger.info("%s the %d queued impression lists before exiting", done, waiting)
         elif waiting:
             logger.error("exiting with impressions still queued (%d lists)", waiting)
 
@@ -203,7 +256,7 @@ class ImpressionWriter:
                 if not connected:
                     close_old_connections()
                     connected = True
-                _write(lists)
+                _deliver(lists)
                 with self._lock:
                     self._pending -= len(lists)
                 if connection.connection is not None and not connection.is_usable():

@@ -46,6 +46,15 @@ class TrainingOutcome:
     best: BestValidation | None = None
     stop_reason: str = "completed"
 
+    def summary(self) -> dict:
+        """What the run did, as JSON values (a task's result)."""
+        return {
+            "run": self.run.pk,
+            "version": self.version.version,
+            "promoted": self.decision.promoted,
+            "reason": self.decision.reason,
+        }
+
 
 def run_training(
     config: gnn.TrainConfig,
@@ -55,16 +64,18 @@ def run_training(
     artifact_dir: Path | None = None,
     build_atlas: bool = True,
     ranks: Ranks = SINGLE,
+    trigger: str = "manual",
 ) -> TrainingOutcome | None:
     """Export, fit (choosing on the most recent interactions), save, register, promote.
 
     Under ``torchrun`` (``ranks`` from :func:`gnn.parallel.init_ranks`) rank 0 alone reads
     the database and hands the snapshot to the others, which fit alongside it and return
-    ``None``: only rank 0 records the run, writes the artifact and promotes it.
+    ``None``: only rank 0 records the run, writes the artifact and promotes it. ``trigger``
+    says who asked ("manual", "schedule", "feedback"); it is kept with the run.
     """
     if not ranks.is_leader:
         return _follow(config, ranks)
-    run = TrainingRun.objects.create(params={"config": config.to_json()})
+    run = TrainingRun.objects.create(params={"config": config.to_json(), "trigger": trigger})
     try:
         snapshot, data = _snapshot(run, ranks)
         data_hash = gnn.snapshot_hash(data)
@@ -145,7 +156,18 @@ def _best(metrics: dict[str, float], metric: str) -> BestValidation | None:
 
 
 def _prepare_atlas(version: ModelVersion) -> None:
-    """Make the promoted version's embedding atlas now, so the dashboard need not wait."""
+    """Make the promoted version's embedding atlas now, so the dashboard need not wait: on
+    the task queue's workers when there is a queue, else here."""
+    from backend.celery import tasks_enabled
+
+    if tasks_enabled():
+        from backend.recommendations.tasks import build_atlas
+
+        try:
+            build_atlas.delay(version.version)
+            return
+        except Exception:  # the broker is down: the atlas is made here instead
+            logger.exception("could not queue the atlas of %s", version.version)
     from backend.recommendations.atlas import ensure_atlas
     from backend.recommendations.registry import load_serving_model
 

@@ -82,6 +82,11 @@ class Command(BaseCommand):
             help="Do nothing when a model version is already active.",
         )
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--on-worker",
+            action="store_true",
+            help="Train on the task queue's workers (CELERY_BROKER_URL) and wait for the result.",
+        )
 
     def handle(self, *args: object, **opts: object) -> None:
         if opts["if_missing"] and ModelVersion.objects.filter(is_active=True).exists():
@@ -103,6 +108,11 @@ class Command(BaseCommand):
             time_budget_s=opts["time_budget"],
             holdout=opts["holdout"],
         )
+        if opts["on_worker"]:
+            if opts["artifact_dir"] is not None:
+                raise CommandError("--artifact-dir is the worker's setting with --on-worker")
+            self._train_on_worker(config, force=bool(opts["force"]))
+            return
         ranks = init_ranks(opts["device"])  # a single process outside torchrun
         try:
             outcome = run_training(
@@ -132,3 +142,30 @@ class Command(BaseCommand):
         style = self.style.SUCCESS if outcome.decision.promoted else self.style.WARNING
         verb = "Promoted" if outcome.decision.promoted else "Not promoted"
         self.stdout.write(style(f"{verb}: {outcome.decision.reason}"))
+
+    def _train_on_worker(self, config: gnn.TrainConfig, *, force: bool) -> None:
+        """Queue the training and wait for a worker to finish it (its gate decides)."""
+        from backend.celery import tasks_enabled
+        from backend.recommendations.tasks import train_model
+
+        if not tasks_enabled():
+            raise CommandError("--on-worker needs a task queue: set CELERY_BROKER_URL")
+        options = {
+            "emb_dim": config.emb_dim,
+            "topn": config.topn,
+            "device": config.device,
+            "seed": config.seed,
+            "time_budget_s": config.time_budget_s,
+            "holdout": config.holdout,
+        }
+        result = train_model.delay(options, force)
+        self.stdout.write(f"Queued training task {result.id}; waiting for a worker…")
+        try:
+            # The budget bounds the fit; export, saving and promotion come on top.
+            summary = result.get(timeout=config.time_budget_s + 600)
+        except Exception as exc:  # the task's own error, re-raised by Celery
+            raise CommandError(f"training on the worker failed: {exc}") from exc
+        style = self.style.SUCCESS if summary["promoted"] else self.style.WARNING
+        verb = "Promoted" if summary["promoted"] else "Not promoted"
+        self.stdout.write(f"Training run {summary['run']}: version {summary['version']}")
+        self.stdout.write(style(f"{verb}: {summary['reason']}"))
