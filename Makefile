@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: run setup install frontend migrate demo model serve test test-sqlite test-services \
-	test-frontend test-e2e check-chromium lint bench-gnn schema
+	test-frontend test-e2e check-chromium lint bench-gnn schema worker
 
 run: setup demo model frontend serve
 
@@ -55,6 +55,11 @@ serve: install
 	DEBUG=1 $(PY) manage.py collectstatic --no-input -v0
 	@echo "Lupi: dashboard http://$(HOST):$(PORT)/  GraphiQL http://$(HOST):$(PORT)/graphql/"
 	DEBUG=1 $(VENV)/bin/uvicorn backend.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+# A task-queue worker (needs CELERY_BROKER_URL): impressions, training, the atlas.
+worker: install
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/1) first" >&2; exit 1; }
+	$(VENV)/bin/celery -A backend worker -l info
 
 lint: install
 	$(VENV)/bin/ruff check .
