@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: run setup install frontend migrate demo model serve test test-sqlite test-services \
-	test-frontend test-e2e check-chromium lint bench-gnn schema worker
+	test-frontend test-e2e check-chromium lint bench-gnn schema worker beat
 
 run: setup demo model frontend serve
 
@@ -60,6 +60,12 @@ serve: install
 worker: install
 	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/1) first" >&2; exit 1; }
 	$(VENV)/bin/celery -A backend worker -l info
+
+# The schedule of the queue's periodic work (scheduled retraining: LUPI_RETRAIN_*); run one.
+beat: install
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/1) first" >&2; exit 1; }
+	@mkdir -p $${LUPI_VAR_DIR:-var}
+	$(VENV)/bin/celery -A backend beat -l info
 
 lint: install
 	$(VENV)/bin/ruff check .

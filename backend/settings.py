@@ -200,6 +200,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Scheduled retraining (backend/recommendations/retraining.py), run by the queue's workers
+# when beat runs: train again every LUPI_RETRAIN_INTERVAL_S seconds since the last training
+# run, or once LUPI_RETRAIN_MIN_FEEDBACK interactions arrived since it (0: that trigger
+# off); beat checks every LUPI_RETRAIN_CHECK_S seconds; each training's time budget.
+LUPI_RETRAIN_INTERVAL_S = env_int("LUPI_RETRAIN_INTERVAL_S", 0)
+LUPI_RETRAIN_MIN_FEEDBACK = env_int("LUPI_RETRAIN_MIN_FEEDBACK", 0)
+LUPI_RETRAIN_CHECK_S = env_int("LUPI_RETRAIN_CHECK_S", 60)
+LUPI_RETRAIN_TIME_BUDGET_S = float(os.environ.get("LUPI_RETRAIN_TIME_BUDGET_S", "600"))
+if LUPI_RETRAIN_INTERVAL_S < 0 or LUPI_RETRAIN_MIN_FEEDBACK < 0 or LUPI_RETRAIN_CHECK_S < 1:
+    raise ImproperlyConfigured(
+        "LUPI_RETRAIN_INTERVAL_S and LUPI_RETRAIN_MIN_FEEDBACK must be 0 or more, "
+        "LUPI_RETRAIN_CHECK_S at least 1"
+    )
+if not 0 < LUPI_RETRAIN_TIME_BUDGET_S < float("inf"):
+    raise ImproperlyConfigured("LUPI_RETRAIN_TIME_BUDGET_S must be a positive number of seconds")
+CELERY_BEAT_SCHEDULE = (
+    {"retrain-if-due": {"task": "lupi.retrain_if_due", "schedule": float(LUPI_RETRAIN_CHECK_S)}}
+    if LUPI_RETRAIN_INTERVAL_S or LUPI_RETRAIN_MIN_FEEDBACK
+    else {}
+)
+
 # Write served lists' impressions in the background after the response's transaction
 # commits (off the request's critical path), instead of inline: on the queue's workers
 # when a broker is configured (the default then), else from a thread of the web process.

@@ -2,8 +2,8 @@
 
 Each task is a thin call into the module that owns the work: impressions
 (``impressions.write_batch``), training (``training.run_training``, with its promotion gate
-and rollback) and the atlas (``atlas.ensure_atlas``). Arguments and results are JSON
-values.
+and rollback), the atlas (``atlas.ensure_atlas``) and scheduled retraining
+(``retraining.retrain_if_due``). Arguments and results are JSON values.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from celery import shared_task
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["build_atlas", "train_model", "write_impressions"]
+__all__ = ["build_atlas", "retrain_if_due", "train_model", "write_impressions"]
 
 
 @shared_task(name="lupi.write_impressions", ignore_result=True)
@@ -43,3 +43,12 @@ def build_atlas(version: str) -> None:
     from backend.recommendations.registry import load_serving_model
 
     ensure_atlas(load_serving_model(ModelVersion.objects.get(version=version)))
+
+
+@shared_task(name="lupi.retrain_if_due")
+def retrain_if_due() -> dict | None:
+    """Beat's periodic call: retrain when the schedule or the new feedback says so."""
+    from backend.recommendations import retraining
+
+    outcome = retraining.retrain_if_due()
+    return None if outcome is None else outcome.summary()

@@ -12,7 +12,7 @@ from graphql import GraphQLError
 
 from backend.accounts.models import User
 from backend.apikeys.models import Scope
-from backend.recommendations import atlas, serving, source_shares
+from backend.recommendations import atlas, retraining, serving, source_shares
 from backend.recommendations import cache as recommendation_cache
 from backend.recommendations.models import ModelVersion as ModelVersionModel
 from backend.recommendations.models import TrainingRun as TrainingRunModel
@@ -31,6 +31,7 @@ from schema.recommendations.types import (
     RecommendationFilters,
     RecommendationKnobs,
     RecommendationList,
+    RetrainingSchedule,
     SourceSharesAt,
     TrainingRun,
     recommendation_list,
@@ -202,6 +203,23 @@ class RecommendationsQuery:
     async def active_model(self, info: Info) -> ModelVersion | None:
         queryset = ModelVersionModel.objects.select_related("training_run")
         return await sync_to_async(queryset.filter(is_active=True).first)()
+
+    @strawberry.field(
+        permission_classes=[SignedIn],
+        description="The retraining schedule: its settings, the last run and the next.",
+    )
+    async def retraining_schedule(self, info: Info) -> RetrainingSchedule:
+        plan = await sync_to_async(retraining.retraining_plan)()
+        return RetrainingSchedule(
+            enabled=plan.enabled,
+            interval_seconds=plan.interval_s or None,
+            min_new_feedback=plan.min_feedback or None,
+            check_seconds=plan.check_s,
+            new_feedback=plan.new_feedback,
+            last_run_at=plan.last_run_at,
+            last_trigger=plan.last_trigger,
+            next_run_at=plan.next_run_at,
+        )
 
     @strawberry.field(
         permission_classes=[SignedIn],

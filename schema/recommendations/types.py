@@ -266,6 +266,36 @@ class TrainingRun:
     finished_at: dt.datetime | None
 
 
+@strawberry.type(
+    description=(
+        "Scheduled retraining on the task queue's workers: train again every "
+        "`intervalSeconds` since the last training run, or once `minNewFeedback` "
+        "interactions arrived since it; each promoted through the same gate as a manual run."
+    )
+)
+class RetrainingSchedule:
+    enabled: bool = strawberry.field(description="Whether either trigger is configured.")
+    interval_seconds: int | None = strawberry.field(
+        description="Seconds between trainings; null: no time schedule."
+    )
+    min_new_feedback: int | None = strawberry.field(
+        description="New interactions that trigger a training; null: no such trigger."
+    )
+    check_seconds: int = strawberry.field(description="How often the schedule is checked.")
+    new_feedback: int = strawberry.field(
+        description="Interactions since the last training run (0 without that trigger)."
+    )
+    last_run_at: dt.datetime | None = strawberry.field(
+        description="When the last training run started, whoever asked for it."
+    )
+    last_trigger: str | None = strawberry.field(
+        description="What started it: manual, schedule or feedback."
+    )
+    next_run_at: dt.datetime | None = strawberry.field(
+        description="When the schedule trains next; null when only new feedback can."
+    )
+
+
 @strawberry_django.type(models.ModelVersion, description="A trained model artifact.")
 class ModelVersion:
     id: strawberry.ID

@@ -22,6 +22,7 @@ SIGNED_IN = {
         "model_versions",
         "active_model",
         "embedding_atlas",
+        "retraining_schedule",
         "cache_stats",
         "bandit_state",
         "dashboard",
