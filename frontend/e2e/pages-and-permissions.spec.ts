@@ -95,6 +95,9 @@ test.describe("model", () => {
     await expect(model.activeVersion).not.toBeEmpty();
     await expect(model.lossChart.locator("canvas")).toBeVisible();
     expect(await model.runs.count()).toBeGreaterThan(1);
+    // The test server has no schedule; its last run is the model it trained on start-up.
+    await expect(model.retraining.getByTestId("retraining-schedule")).toHaveText(/^Not scheduled/);
+    await expect(model.retraining.getByTestId("retraining-last")).toContainText("(manual)");
     await expect(model.atlas).toBeVisible();
     await expect(model.atlasCanvas).toBeVisible({ timeout: 60_000 });
     await snap(page, "model");

@@ -7,6 +7,7 @@ export class ModelPage {
   readonly runs: Locator;
   readonly atlas: Locator;
   readonly atlasCanvas: Locator;
+  readonly retraining: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole("heading", { name: "Model", level: 1 });
@@ -15,6 +16,7 @@ export class ModelPage {
     this.runs = page.getByRole("region", { name: "Training runs" }).getByRole("row");
     this.atlas = page.getByRole("region", { name: "Embedding atlas" });
     this.atlasCanvas = page.getByTestId("atlas-chart").locator("canvas");
+    this.retraining = page.getByRole("region", { name: "Retraining" });
   }
 
   /**

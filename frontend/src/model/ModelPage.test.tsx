@@ -32,10 +32,22 @@ const version = {
   trainingRun: { __typename: "TrainingRun", id: "2" },
 };
 
+const schedule = {
+  __typename: "RetrainingSchedule",
+  enabled: true,
+  intervalSeconds: 21600,
+  minNewFeedback: 500,
+  newFeedback: 120,
+  lastRunAt: "2026-11-26T07:32:00Z",
+  lastTrigger: "schedule",
+  nextRunAt: "2026-11-26T13:32:00Z",
+};
+
 describe("model page", () => {
   it("shows the active version, every run with its metrics, and the atlas", async () => {
     const { client } = mockClient((name) => {
       if (name === "ModelOverview") return { activeModel: version, modelVersions: [version], trainingRuns: [run("2", 0.25), run("1", 0.2)] };
+      if (name === "RetrainingSchedule") return { retrainingSchedule: schedule };
       if (name === "EmbeddingAtlas")
         return {
           embeddingAtlas: {
@@ -54,6 +66,13 @@ describe("model page", () => {
     expect(within(runs).getByRole("columnheader", { name: "recall@20" })).toBeInTheDocument();
     expect(within(runs).getByRole("row", { name: /#2 succeeded/ })).toHaveTextContent("0.250");
     expect(within(runs).getByRole("checkbox", { name: "Compare run 2" })).toBeChecked();
+    const retraining = screen.getByRole("region", { name: "Retraining" });
+    expect(within(retraining).getByTestId("retraining-schedule")).toHaveTextContent(
+      "Retrains every 6 hours, or once 500 new interactions arrive",
+    );
+    expect(within(retraining).getByTestId("retraining-last")).toHaveTextContent("(schedule)");
+    expect(within(retraining).getByTestId("retraining-last")).toHaveTextContent(/2026/);
+    expect(within(retraining).getByTestId("retraining-next")).toHaveTextContent(/2026/);
     expect(await screen.findByText(/t-SNE projection of 1 point,/)).toBeInTheDocument();
     expect(await screen.findByTestId("scatter")).toBeInTheDocument();
   });
@@ -61,11 +80,15 @@ describe("model page", () => {
   it("says so when no model is serving", async () => {
     const { client } = mockClient((name) => {
       if (name === "ModelOverview") return { activeModel: null, modelVersions: [], trainingRuns: [] };
+      if (name === "RetrainingSchedule")
+        return { retrainingSchedule: { ...schedule, enabled: false, intervalSeconds: null, minNewFeedback: null, newFeedback: 0, lastRunAt: null, lastTrigger: null, nextRunAt: null } };
       if (name === "EmbeddingAtlas") return { embeddingAtlas: null };
       return undefined;
     });
     renderWith(<ModelPage />, { client });
     expect(await screen.findByText(/No model is serving: recommendations fall back/)).toBeInTheDocument();
     expect(await screen.findByText(/no embedding space to map yet/)).toBeInTheDocument();
+    expect(screen.getByTestId("retraining-schedule")).toHaveTextContent(/^Not scheduled/);
+    expect(screen.getByTestId("retraining-next")).toHaveTextContent("–");
   });
 });

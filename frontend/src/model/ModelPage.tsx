@@ -7,6 +7,7 @@ import { asMetrics, durationText, formatMetric, metricKeys } from "./metrics";
 import { LossChart } from "./LossChart";
 import { MetricCards } from "../components/MetricCards";
 import { AtlasSection } from "./AtlasSection";
+import { RetrainingSection } from "./RetrainingSection";
 import { useTitle } from "../lib/useTitle";
 
 const ModelOverviewQuery = graphql(`
@@ -102,6 +103,8 @@ export default function ModelPage() {
           </p>
         )}
       </section>
+
+      <RetrainingSection />
 
       <section className="card panel" aria-labelledby="runs-title">
         <h2 id="runs-title">Training runs</h2>
