@@ -190,6 +190,9 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 # Where task results are kept (the training a command waits for); the broker by default.
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
 CELERY_RESULT_EXPIRES = 24 * 3600
+# The queue on the broker that web processes send to and workers take from; deployments
+# (or test runs) sharing one broker each name their own.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "lupi")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

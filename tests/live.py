@@ -142,12 +142,21 @@ def broker_url() -> str:
     return os.environ.get("TEST_CELERY_BROKER_URL") or os.environ.get("REDIS_URL", "")
 
 
+def queue_env() -> dict[str, str]:
+    """Settings that give a live server and its worker a queue of their own on the broker,
+    so nothing an earlier run left there reaches them."""
+    return {
+        "CELERY_BROKER_URL": broker_url(),
+        "CELERY_TASK_DEFAULT_QUEUE": f"lupi-test-{os.getpid()}-{time.monotonic_ns()}",
+    }
+
+
 class LiveWorker:
     """A Celery worker process (``celery -A backend worker``) on a live server's database,
     with beat inside it when asked for."""
 
     def __init__(self, server: LiveServer, *, name: str, env: dict[str, str] | None = None):
-        self.env = {**server.env, "CELERY_BROKER_URL": broker_url(), **(env or {})}
+        self.env = {**queue_env(), **server.env, **(env or {})}
         self.name = name
         self.log_path = server.folder / f"{name}.log"
         self.process: subprocess.Popen | None = None

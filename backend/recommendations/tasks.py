@@ -45,7 +45,7 @@ def build_atlas(version: str) -> None:
     ensure_atlas(load_serving_model(ModelVersion.objects.get(version=version)))
 
 
-@shared_task(name="lupi.retrain_if_due")
+@shared_task(name="lupi.retrain_if_due", ignore_result=True)
 def retrain_if_due() -> dict | None:
     """Beat's periodic call: retrain when the schedule or the new feedback says so."""
     from backend.recommendations import retraining

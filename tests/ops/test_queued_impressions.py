@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from tests.live import LiveServer, LiveWorker, broker_url, wait_for
+from tests.live import LiveServer, LiveWorker, queue_env, wait_for
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"),
@@ -29,7 +29,7 @@ def test_a_worker_writes_what_a_stopped_server_queued(tmp_path) -> None:
         tmp_path,
         name="queued",
         env={
-            "CELERY_BROKER_URL": broker_url(),
+            **queue_env(),
             # The server gathers lists for a minute: only its shutdown hands them on sooner.
             "RECOMMENDATION_IMPRESSIONS_LINGER_S": "60",
             "LOG_LEVEL": "INFO",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import LiveServer, LiveWorker, broker_url, wait_for
+from tests.live import LiveServer, LiveWorker, queue_env, wait_for
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"),
@@ -28,7 +28,7 @@ def test_beat_retrains_on_schedule_and_every_server_worker_serves_it(tmp_path: P
         tmp_path,
         name="scheduled",
         env={
-            "CELERY_BROKER_URL": broker_url(),
+            **queue_env(),
             "LUPI_RETRAIN_INTERVAL_S": "3600",
             "LUPI_RETRAIN_CHECK_S": "2",
             "LUPI_RETRAIN_TIME_BUDGET_S": "10",

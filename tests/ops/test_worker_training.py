@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.live import LiveServer, LiveWorker, broker_url, wait_for
+from tests.live import LiveServer, LiveWorker, queue_env, wait_for
 
 needs_broker = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"),
@@ -27,7 +27,7 @@ def test_on_worker_needs_a_broker(settings) -> None:
 
 @needs_broker
 def test_a_worker_trains_promotes_and_the_server_serves_it(tmp_path: Path) -> None:
-    server = LiveServer(tmp_path, name="trained", env={"CELERY_BROKER_URL": broker_url()})
+    server = LiveServer(tmp_path, name="trained", env=queue_env())
     worker = LiveWorker(server, name="trainer")
     try:
         server.manage("migrate", "-v", "0")
