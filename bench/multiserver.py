@@ -252,16 +252,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(figures: dict) -> None:
-    seconds = " / ".join(f"{s:.2f} s" for s in figures["first_seconds"])
-    print(
-        f"1. version {figures['first_version']} promoted by the worker, served by both: {seconds}"
-    )
+    print(_promotion_line(1, figures["first_version"], figures["first_seconds"]))
     print("2. a session made through server 1 is accepted by server 2")
     print(f"3. same {figures['items']}-item list from both; server 2's from server 1's cache entry")
-    seconds = " / ".join(f"{s:.2f} s" for s in figures["second_seconds"])
-    print(f"4. version {figures['second_version']} promoted by the worker; served by server 1 / 2")
-    print(f"   within {seconds} of the promotion")
+    print(_promotion_line(4, figures["second_version"], figures["second_seconds"]))
     print("all checks passed")
+
+
+def _promotion_line(n: int, version: str, seconds: list[float]) -> str:
+    took = " / ".join(f"{s:.2f} s" for s in seconds)
+    return f"{n}. version {version} promoted by the worker; served by server 1 / 2 {took} later"
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ def test_two_servers_and_a_worker_share_one_state(capsys) -> None:
     out, err = capsys.readouterr()
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("1. version ") and lines[0].endswith("served by server 1 / 2")
+    assert lines[0].startswith("1. version ") and lines[0].endswith(" s later")
+    assert lines[3].startswith("4. version ") and lines[3].endswith(" s later")
     assert "2. a session made through server 1 is accepted by server 2" in lines
     assert "3. same 7-item list from both; server 2's from server 1's cache entry" in lines
     assert lines[-1] == "all checks passed"
