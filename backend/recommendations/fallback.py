@@ -34,7 +34,7 @@ from backend.recommendations.request import (
     RecommendationList,
     ScoreBreakdown,
 )
-from backend.recommendations.scored_list import POOL_FACTOR
+from backend.recommendations.scored_list import pool_size
 from backend.recommendations.trending import trending
 
 __all__ = ["trending_list"]
@@ -49,7 +49,7 @@ def trending_list(
     method: Method,
     now: datetime,
 ) -> RecommendationList:
-    pool_size = max(first * POOL_FACTOR, 100)
+    size = pool_size(first)
     qs = ContentItem.objects.filter(published_at__isnull=False, published_at__lte=now)
     if profile.seen or filters.exclude_ids:
         qs = qs.exclude(id__in=profile.seen | set(filters.exclude_ids))
@@ -67,17 +67,15 @@ def trending_list(
     ranking = trending()
     scores = ranking.scores()
     fields = ("id", "creator_id", "published_at", "category_id")
-    rows = list(
-        qs.filter(id__in=[i for i, _ in ranking.items[: pool_size * 4]]).values_list(*fields)
-    )
+    rows = list(qs.filter(id__in=[i for i, _ in ranking.items[: size * 4]]).values_list(*fields))
     rows.sort(key=lambda r: (-scores.get(r[0], 0.0), -r[0]))
-    rows = rows[:pool_size]
-    if len(rows) < pool_size:  # not enough activity: fill with the newest items
+    rows = rows[:size]
+    if len(rows) < size:  # not enough activity: fill with the newest items
         have = [r[0] for r in rows]
         rows += list(
             qs.exclude(id__in=have)
             .order_by("-published_at", "-id")
-            .values_list(*fields)[: pool_size - len(rows)]
+            .values_list(*fields)[: size - len(rows)]
         )
     if not rows:
         return RecommendationList((), method, state.version if state else "", 0.0)

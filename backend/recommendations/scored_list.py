@@ -43,7 +43,7 @@ from backend.recommendations.sources import SourcedList, SourcePlan, sourced_lis
 from backend.recommendations.trending import trending
 from backend.recommendations.universe import Positions, Taste, Universe, universe_of
 
-__all__ = ["POOL_FACTOR", "model_list", "still_published", "top_positions"]
+__all__ = ["POOL_FACTOR", "model_list", "pool_size", "still_published", "top_positions"]
 
 
 # Re-ranking looks at this many of the best candidates per requested item (at least 100)...
@@ -252,16 +252,21 @@ def _candidate(
     )
 
 
+def pool_size(first: int) -> int:
+    """How many of the best candidates a list of ``first`` items is chosen from."""
+    return max(first * POOL_FACTOR, 100)
+
+
 def _pool_width(first: int, diversity: float) -> int:
     """How many of the best candidates :func:`_pool` looks at."""
-    size = max(first * POOL_FACTOR, 100)
+    size = pool_size(first)
     return size if diversity <= 0 else max(size, first * CATEGORY_WINDOW_FACTOR)
 
 
 def _pool(total: np.ndarray, first: int, diversity: float, category: np.ndarray) -> list[int]:
     """The candidates re-ranking chooses from, best first: the best ``POOL_FACTOR`` per
     requested item and, when diversifying, each category's best among a wider window."""
-    size = max(first * POOL_FACTOR, 100)
+    size = pool_size(first)
     if diversity <= 0:
         return [int(p) for p in candidate_pool(total, size)]
     pool = candidate_pool(
