@@ -160,17 +160,11 @@ def ingest_events(events: list[PlatformEvent], *, max_batch: int) -> IngestRepor
         Interaction(
             user_id=users[e.user_id],
             item=items[e.item_id],
-            kind=e.kind,
-            value=e.value,
-            device=e.device,
-            client_timezone=e.timezone,
-            local_hour=e.local_hour,
             occurred_at=e.occurred_at or now,
-            request_id=e.request_id,
-            position=served.get((e.request_id, users[e.user_id], items[e.item_id].pk))
-            if e.request_id
-            else None,
             idempotency_key=e.idempotency_key,
+            **interaction_services.act_columns(
+                _as_interaction(e, items[e.item_id].pk), users[e.user_id], served
+            ),
         )
         for e in events
         if e.idempotency_key not in stored

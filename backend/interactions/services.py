@@ -11,6 +11,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -28,6 +29,7 @@ from backend.interactions.signals import feedback_recorded
 __all__ = [
     "AttributedOutcome",
     "InteractionData",
+    "act_columns",
     "announce_feedback",
     "attributed_outcomes",
     "attribution_errors",
@@ -174,16 +176,8 @@ def record_interactions(
         Interaction(
             user=user,
             item=known[data.item_id],
-            kind=data.kind,
-            value=data.value,
-            device=data.device,
-            client_timezone=data.timezone,
-            local_hour=data.local_hour,
             occurred_at=now,
-            request_id=data.request_id,
-            position=served.get((data.request_id, user.pk, data.item_id))
-            if data.request_id
-            else None,
+            **act_columns(data, user.pk, served),
         )
         for data in entries
     ]
@@ -191,6 +185,24 @@ def record_interactions(
         created = Interaction.objects.bulk_create(rows)
         announce_feedback([user.pk])
     return created
+
+
+def act_columns(
+    data: InteractionData, user_id: int, served: dict[tuple[str, int, int], int]
+) -> dict[str, Any]:
+    """The columns of ``data``'s row as it was reported, with its position in the served
+    list its request id names (``served``, from :func:`attribution_errors`)."""
+    return {
+        "kind": data.kind,
+        "value": data.value,
+        "device": data.device,
+        "client_timezone": data.timezone,
+        "local_hour": data.local_hour,
+        "request_id": data.request_id,
+        "position": served.get((data.request_id, user_id, data.item_id))
+        if data.request_id
+        else None,
+    }
 
 
 def by_index(entry: tuple[str, list[str]]) -> tuple[int, str]:
